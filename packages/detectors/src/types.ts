@@ -148,3 +148,24 @@ export interface ViewMapper {
   /** Overwrites, in `raw` at `offset`, the `length` bytes that encode one view character with a mask character in the same encoding and the same number of bytes. */
   maskRaw(raw: Buffer, offset: number, length: number): void;
 }
+
+/**
+ * A compiled set of detectors. Create one per policy revision with `createEngine` (compilation
+ * happens there, once); use it for any number of concurrent scans and streams.
+ */
+export interface Engine {
+  /** Ids of the enabled detectors, built-in and custom. */
+  readonly detectorIds: readonly string[];
+  /** Bytes a stream holds back so that no match, nor its context, can straddle what was already emitted. */
+  readonly holdBackBytes: number;
+  /** Finds identifiers in a whole body. Findings are sorted by `start`. */
+  scan(body: Uint8Array | string, options?: ScanOptions): ActionedFinding[];
+  /** Finds identifiers and applies `redact` actions; returns the findings, the output body and the strongest action. */
+  process(body: Uint8Array | string, options?: ScanOptions): ProcessResult;
+  /**
+   * A `ScanStream` (a Node `Transform`): bytes in, the same bytes out, redacted in place where the
+   * action is `redact`. Emits `finding` events; a `block` action destroys the stream with a
+   * `ScanBlockedError` before any byte of the blocked value is emitted.
+   */
+  createStream(options?: ScanStreamOptions): import('./scan-stream.js').ScanStream;
+}

@@ -1,0 +1,29 @@
+import type { Confidence } from '../types.js';
+
+/**
+ * What a detector contributes to the engine. Built-ins and custom detectors both compile to
+ * this; the engine joins every `shapes` entry of every enabled detector into one RE2 pattern.
+ */
+export interface DetectorDefinition {
+  readonly id: string;
+  /**
+   * Pattern sources of the value's printed forms, valid in both RE2 and JavaScript syntax,
+   * with no anchors or boundaries: the engine adds word boundaries around built-in shapes.
+   */
+  readonly shapes: readonly string[];
+  /** Longest possible match in bytes: bounds the hold-back window. */
+  readonly maxLength: number;
+  /** Context words that raise confidence (lower-case). */
+  readonly keywords: readonly string[];
+  /**
+   * Decides whether a match is the identifier. `text` is the matched view bytes (latin1),
+   * `canonical` its ASCII letters and digits, upper-cased. Returns the confidence before
+   * context keywords are considered, or `null` when validation fails.
+   */
+  evaluate(text: string, canonical: string): Confidence | null;
+}
+
+/** `a-b-c` and `a b c` forms of a grouped number, one separator style per value. */
+export function grouped(groups: readonly string[]): string[] {
+  return [groups.join('-'), groups.join(' ')];
+}

@@ -1,0 +1,32 @@
+import { cardValid } from '../validators.js';
+import { type DetectorDefinition, grouped } from './definition.js';
+
+// Contiguous forms, already narrowed to plausible IIN/length pairs so that timestamps, epoch
+// millis and order ids rarely become candidates (each candidate costs a validation).
+const CONTIGUOUS = '4(?:\\d{18}|\\d{15}|\\d{12})|(?:5[1-5]|2[2-7])\\d{14}|3\\d{13,18}|(?:5[06-9]|6\\d)\\d{10,17}';
+const FIRST = '[2-6]\\d{3}';
+
+/**
+ * Payment card PAN (12–19 digits): contiguous or grouped by single spaces or dashes
+ * (4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3, and the short last groups of 13–15 and 17–18 digit
+ * numbers). Valid only with a known IIN range for its length and a passing Luhn check.
+ */
+export const paymentCard: DetectorDefinition = {
+  id: 'payment_card',
+  shapes: [
+    // Longest groupings first: leftmost-first matching prefers them, and a 19-digit
+    // candidate that fails validation is retried as its 16-digit prefix by the engine.
+    ...grouped([FIRST, '\\d{4}', '\\d{4}', '\\d{4}', '\\d{1,3}']),
+    ...grouped([FIRST, '\\d{4}', '\\d{4}', '\\d{1,4}']),
+    ...grouped([FIRST, '\\d{6}', '\\d{4,5}']),
+    CONTIGUOUS,
+  ],
+  maxLength: 23,
+  keywords: [
+    'card', 'credit', 'debit', 'visa', 'mastercard', 'amex', 'american express', 'discover', 'jcb', 'diners',
+    'unionpay', 'maestro', 'pan', 'ccn', 'cc#', 'cc', 'cardnumber', 'card number', 'creditcard', 'payment', 'account number',
+  ],
+  evaluate(_text, canonical) {
+    return cardValid(canonical) ? 'medium' : null;
+  },
+};

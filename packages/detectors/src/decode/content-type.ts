@@ -1,0 +1,59 @@
+/**
+ * What a `Content-Type` header declares that matters to decoding: the document syntax
+ * (for `+` in forms and for locations) and the character set (UTF-16 is viewed through a
+ * transcoding layer; everything else is read as UTF-8 with single-byte fallback).
+ */
+
+/** Document syntaxes the decoders and the locators know. */
+export type DocumentSyntax = 'json' | 'xml' | 'form' | 'other';
+
+/** Character encodings of the raw text that change how bytes form characters. */
+export type TextCharset = 'utf-8' | 'utf-16le' | 'utf-16be' | 'utf-16';
+
+export interface DeclaredContentType {
+  syntax: DocumentSyntax;
+  /** `utf-16` means "UTF-16, byte order from the BOM or the content"; `utf-8` covers any ASCII-compatible charset. */
+  charset: TextCharset;
+  /** Whether the header named a charset at all (a BOM may still override an ASCII-compatible one). */
+  charsetDeclared: boolean;
+}
+
+const UTF16_NAMES: Record<string, TextCharset> = {
+  'utf-16': 'utf-16',
+  utf16: 'utf-16',
+  'utf-16le': 'utf-16le',
+  utf16le: 'utf-16le',
+  'utf-16be': 'utf-16be',
+  utf16be: 'utf-16be',
+  'ucs-2': 'utf-16le',
+  'iso-10646-ucs-2': 'utf-16le',
+};
+
+/** Parses a `Content-Type` value. Unknown or absent types are `other`, read as UTF-8. */
+export function parseContentType(contentType: string | undefined): DeclaredContentType {
+  if (!contentType) return { syntax: 'other', charset: 'utf-8', charsetDeclared: false };
+  const parts = contentType.split(';');
+  const mediaType = parts[0].trim().toLowerCase();
+  let charset: TextCharset = 'utf-8';
+  let charsetDeclared = false;
+  for (let i = 1; i < parts.length; i++) {
+    const eq = parts[i].indexOf('=');
+    if (eq < 0) continue;
+    if (parts[i].slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+    const value = parts[i]
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
+    charsetDeclared = true;
+    charset = UTF16_NAMES[value] ?? 'utf-8';
+  }
+  return { syntax: syntaxOf(mediaType), charset, charsetDeclared };
+}
+
+function syntaxOf(mediaType: string): DocumentSyntax {
+  if (mediaType === 'application/x-www-form-urlencoded') return 'form';
+  if (mediaType === 'application/json' || mediaType === 'text/json' || mediaType.endsWith('+json')) return 'json';
+  if (mediaType === 'application/xml' || mediaType === 'text/xml' || mediaType.endsWith('+xml')) return 'xml';
+  return 'other';
+}
