@@ -1,0 +1,202 @@
+import t from 'tap';
+import { breakCheck, card, group, nhs, nhsBroken, npi } from './fixtures/identifiers.js';
+import { lowEngine, spans } from './fixtures/engine-fixtures.js';
+
+// Test names carry labels, never values: tap prints names (house rule 4).
+interface Case {
+  label: string;
+  value: string;
+  /** Text around the value; the value is at the marker `@`. */
+  around?: string;
+  accept: boolean;
+}
+
+const engine = lowEngine();
+
+function check(detector: string, cases: Case[]): void {
+  t.test(detector, async (t) => {
+    for (const c of cases) {
+      const around = c.around ?? 'record: @ end';
+      const at = around.indexOf('@');
+      const text = around.replace('@', c.value);
+      const found = spans(engine.scan(text), detector);
+      const exact = found.includes(`${at}:${at + Buffer.byteLength(c.value)}`);
+      if (c.accept) t.ok(exact, `accepts ${c.label}`);
+      else t.ok(!exact && found.length === 0, `rejects ${c.label}`);
+    }
+  });
+}
+
+check('us_ssn', [
+  { label: 'dashed', value: '536-22-1234', accept: true },
+  { label: 'spaced', value: '536 22 1234', accept: true },
+  { label: 'bare nine digits', value: '536221234', accept: true },
+  { label: 'area 000', value: '000-22-1234', accept: false },
+  { label: 'area 666', value: '666-22-1234', accept: false },
+  { label: 'area 900', value: '900-22-1234', accept: false },
+  { label: 'area 999', value: '999-22-1234', accept: false },
+  { label: 'group 00', value: '536-00-1234', accept: false },
+  { label: 'serial 0000', value: '536-22-0000', accept: false },
+  { label: 'published sample Woolworth', value: '078-05-1120', accept: false },
+  { label: 'published sample 219-09-9999', value: '219-09-9999', accept: false },
+  { label: 'published sample 123-45-6789', value: '123-45-6789', accept: false },
+  { label: 'published sample bare', value: '123456789', accept: false },
+  { label: 'mixed separators dash-space', value: '536-22 1234', accept: false },
+  { label: 'mixed separators space-dash', value: '536 22-1234', accept: false },
+  { label: 'inside a longer digit run (before)', value: '536221234', around: 'id 7@ end', accept: false },
+  { label: 'inside a longer digit run (after)', value: '536221234', around: 'id @7 end', accept: false },
+  { label: 'glued to letters', value: '536-22-1234', around: 'idX@ end', accept: false },
+  { label: 'glued to trailing letters', value: '536-22-1234', around: 'id @X end', accept: false },
+  { label: 'continued by -digits', value: '536-22-1234', around: 'id @-77 end', accept: false },
+  { label: 'preceded by digits-', value: '536-22-1234', around: 'id 12-@ end', accept: false },
+  { label: 'in JSON', value: '536-22-1234', around: '{"ssn":"@"}', accept: true },
+  { label: 'at start of text', value: '536-22-1234', around: '@', accept: true },
+  { label: 'underscore is a word character', value: '536221234', around: 'x_@', accept: false },
+]);
+
+const visa16 = card('4', 16);
+const amex = card('34', 15);
+const diners14 = card('300', 14);
+const jcb19 = card('3589', 19);
+check('payment_card', [
+  { label: 'visa 13', value: card('4', 13), accept: true },
+  { label: 'visa 16', value: visa16, accept: true },
+  { label: 'visa 19', value: card('4', 19), accept: true },
+  { label: 'visa 15 (not a visa length)', value: card('4', 15), accept: false },
+  { label: 'processor test number 4111…', value: '4111 1111 1111 1111', accept: true },
+  { label: 'mastercard 51', value: card('51', 16), accept: true },
+  { label: 'mastercard 55', value: card('55', 16), accept: true },
+  { label: 'mastercard 2-series 2221', value: card('2221', 16), accept: true },
+  { label: 'mastercard 2-series 2720', value: card('2720', 16), accept: true },
+  { label: 'below 2-series 2220', value: card('2220', 16), accept: false },
+  { label: 'above 2-series 2721', value: card('2721', 16), accept: false },
+  { label: 'mastercard 17 digits', value: card('51', 17), accept: false },
+  { label: 'amex 34', value: amex, accept: true },
+  { label: 'amex 37', value: card('37', 15), accept: true },
+  { label: 'amex 16 digits', value: card('34', 16), accept: false },
+  { label: 'discover 6011 16', value: card('6011', 16), accept: true },
+  { label: 'discover 6011 19', value: card('6011', 19), accept: true },
+  { label: 'discover 644', value: card('644', 16), accept: true },
+  { label: 'discover 649', value: card('649', 17), accept: true },
+  { label: 'discover 65', value: card('65', 18), accept: true },
+  { label: 'discover 622126', value: card('622126', 16), accept: true },
+  { label: 'discover 622925', value: card('622925', 19), accept: true },
+  { label: 'jcb 3528', value: card('3528', 16), accept: true },
+  { label: 'jcb 3589 19', value: jcb19, accept: true },
+  { label: '35 outside jcb 3527 15 digits', value: card('3527', 15), accept: false },
+  { label: 'diners 300 14', value: diners14, accept: true },
+  { label: 'diners 305 16', value: card('305', 16), accept: true },
+  { label: 'diners 36 14', value: card('36', 14), accept: true },
+  { label: 'diners 38', value: card('38', 16), accept: true },
+  { label: 'diners 39 19', value: card('39', 19), accept: true },
+  { label: 'diners 306 (outside 300-305) 14', value: card('306', 14), accept: false },
+  { label: 'unionpay 62 16', value: card('6200', 16), accept: true },
+  { label: 'unionpay 62 19', value: card('6270', 19), accept: true },
+  { label: 'maestro 50 12', value: card('50', 12), accept: true },
+  { label: 'maestro 56 13', value: card('56', 13), accept: true },
+  { label: 'maestro 69 19', value: card('69', 19), accept: true },
+  { label: 'maestro 11 digits', value: card('50', 11), accept: false },
+  { label: 'prefix 1 (no network)', value: card('1', 16), accept: false },
+  { label: 'prefix 7 (no network)', value: card('7', 16), accept: false },
+  { label: 'luhn failure', value: breakCheck(visa16), accept: false },
+  { label: 'grouped 4-4-4-4 spaces', value: group(visa16, [4, 4, 4, 4], ' '), accept: true },
+  { label: 'grouped 4-4-4-4 dashes', value: group(visa16, [4, 4, 4, 4], '-'), accept: true },
+  { label: 'grouped mixed separators', value: `${visa16.slice(0, 4)} ${visa16.slice(4, 8)}-${visa16.slice(8, 12)} ${visa16.slice(12)}`, accept: false },
+  { label: 'amex 4-6-5', value: group(amex, [4, 6, 5], ' '), accept: true },
+  { label: 'diners 4-6-4', value: group(diners14, [4, 6, 4], '-'), accept: true },
+  { label: '19 digits 4-4-4-4-3', value: group(jcb19, [4, 4, 4, 4, 3], ' '), accept: true },
+  { label: 'double space separator', value: group(visa16, [4, 4, 4, 4], '  '), accept: false },
+  { label: 'inside a 20-digit id', value: visa16, around: 'id 9@ end', accept: false },
+  { label: 'followed by a digit (20 digits)', value: visa16, around: 'id @9 end', accept: false },
+  { label: 'glued to letters', value: visa16, around: 'idA@ end', accept: false },
+  { label: 'grouped card continued by -digits', value: group(visa16, [4, 4, 4, 4], '-'), around: 'x @-1234 y', accept: false },
+  { label: 'grouped card followed by a 3-digit number', value: group(visa16, [4, 4, 4, 4], ' '), around: 'x @ 123 y', accept: true },
+  { label: 'in a JSON number', value: visa16, around: '{"pan":@}', accept: true },
+]);
+
+check('us_mbi', [
+  { label: 'dashed', value: '1EG4-TE5-MK73', accept: true },
+  { label: 'plain', value: '1EG4TE5MK73', accept: true },
+  { label: 'lower-case', value: '1eg4te5mk73', accept: true },
+  { label: 'digit at positions 3 and 6', value: '1E94-T95-MK73', accept: true },
+  { label: 'position 1 zero', value: '0EG4TE5MK73', accept: false },
+  { label: 'position 2 digit', value: '19G4TE5MK73', accept: false },
+  { label: 'position 4 letter', value: '1EGATE5MK73', accept: false },
+  { label: 'position 5 digit', value: '1EG45E5MK73', accept: false },
+  { label: 'position 7 letter', value: '1EG4TEAMK73', accept: false },
+  { label: 'position 8 digit', value: '1EG4TE55K73', accept: false },
+  { label: 'position 9 digit', value: '1EG4TE5M573', accept: false },
+  { label: 'position 10 letter', value: '1EG4TE5MKA3', accept: false },
+  { label: 'position 11 letter', value: '1EG4TE5MK7A', accept: false },
+  ...['S', 'L', 'O', 'I', 'B', 'Z'].map((letter) => ({ label: `excluded letter ${letter} at position 2`, value: `1${letter}G4TE5MK73`, accept: false })),
+  ...['S', 'L', 'O', 'I', 'B', 'Z'].map((letter) => ({ label: `excluded letter ${letter} at position 9`, value: `1EG4TE5M${letter}73`, accept: false })),
+  { label: 'one dash only', value: '1EG4-TE5MK73', accept: false },
+  { label: 'glued to more letters', value: '1EG4TE5MK73', around: 'idX@ end', accept: false },
+  { label: 'glued to a trailing digit', value: '1EG4TE5MK73', around: 'id @7 end', accept: false },
+]);
+
+check('us_hicn', [
+  { label: 'SSA form dashed with BIC A', value: '536-22-1234A', accept: true },
+  { label: 'SSA form bare with BIC B1', value: '536221234B1', accept: true },
+  { label: 'SSA form with two-letter BIC', value: '536221234HA', accept: true },
+  { label: 'SSA form spaced', value: '536 22 1234D', accept: true },
+  { label: 'SSA form with the published sample number (SSN-shaped)', value: '123-45-6789A', accept: true },
+  { label: 'SSA form with area 000', value: '000-22-1234A', accept: false },
+  { label: 'SSA form with three-character BIC', value: '536221234ABC', accept: false },
+  { label: 'RRB with 9 digits', value: 'WA123456789', accept: true },
+  { label: 'RRB with 6 digits', value: 'A123456', accept: true },
+  { label: 'RRB with 3-letter prefix', value: 'WCA123456', accept: true },
+  { label: 'RRB with 4-letter prefix', value: 'WABC123456', accept: false },
+  { label: 'RRB with 7 digits', value: 'WA1234567', accept: false },
+]);
+
+const npiValid = npi('123456789');
+check('us_npi', [
+  { label: 'bare', value: npiValid, accept: true },
+  { label: 'CMS example 1234567893', value: '1234567893', accept: true },
+  { label: 'grouped 4-3-3', value: group(npiValid, [4, 3, 3], ' '), accept: true },
+  { label: 'starting with 2', value: npi('212345678'), accept: true },
+  { label: 'wrong check digit', value: breakCheck(npiValid), accept: false },
+  { label: 'starting with 3', value: npi('312345678'), accept: false },
+  { label: 'inside 11 digits', value: npiValid, around: 'x 5@ y', accept: false },
+]);
+
+check('uk_nhs', [
+  { label: 'NHS Digital example spaced', value: '943 476 5919', accept: true },
+  { label: 'bare', value: '9434765919', accept: true },
+  { label: 'dashed', value: '943-476-5919', accept: true },
+  { label: 'another valid', value: nhs('401023213') as string, accept: true },
+  { label: 'wrong check digit', value: nhsBroken('943476591'), accept: false },
+  { label: 'check digit would be 10', value: '1000000010', accept: false },
+  { label: 'mixed separators', value: '943 476-5919', accept: false },
+]);
+
+t.test('confidence from context keywords', async (t) => {
+  const defaults = lowEngine();
+  const conf = (text: string, detector: string): string[] => defaults.scan(text).filter((f) => f.detector === detector).map((f) => f.confidence);
+  t.same(conf('order 536221234 shipped', 'us_ssn'), ['low'], 'bare SSN without keyword is low');
+  t.same(conf('SSN: 536221234', 'us_ssn'), ['high'], 'bare SSN with keyword is high');
+  t.same(conf('{"patientSsn": "536221234"}', 'us_ssn'), ['high'], 'camelCase key counts');
+  t.same(conf('ref 536-22-1234', 'us_ssn'), ['medium'], 'formatted SSN without keyword is medium');
+  t.same(conf('social security number 536-22-1234', 'us_ssn'), ['high'], 'formatted SSN with keyword is high');
+  t.same(conf(`phone ${npi('123456789')}`, 'us_npi'), ['low'], 'NPI without keyword is low');
+  t.same(conf(`NPI ${npi('123456789')}`, 'us_npi'), ['high'], 'NPI with keyword is high');
+  t.same(conf('call 943 476 5919', 'uk_nhs'), ['low'], 'NHS without keyword is low');
+  t.same(conf('NHS number: 943 476 5919', 'uk_nhs'), ['high'], 'NHS with keyword is high');
+  t.same(conf('id 1EG4TE5MK73', 'us_mbi'), ['medium'], 'MBI without keyword is medium');
+  t.same(conf('Medicare: 1EG4TE5MK73', 'us_mbi'), ['high'], 'MBI with keyword is high');
+  t.same(conf(`x ${card('4', 16)}`, 'payment_card'), ['medium'], 'card without keyword is medium');
+  t.same(conf(`card ${card('4', 16)}`, 'payment_card'), ['high'], 'card with keyword is high');
+  t.same(conf(`access ${card('4', 16)}`, 'payment_card'), ['medium'], 'short keyword cc does not fire inside a word');
+  t.same(conf('ref 536221234 value; ssn later', 'us_ssn'), ['high'], 'keyword after the value counts');
+});
+
+t.test('default minConfidence is medium: ambiguous values need a keyword', async (t) => {
+  const { createEngine } = await import('@leakguard/detectors');
+  const engine = createEngine({ fingerprintKey: 'k' });
+  t.equal(engine.scan('order 536221234').length, 0, 'bare SSN alone is not reported');
+  t.equal(engine.scan('ssn 536221234').length, 1, 'bare SSN with keyword is reported');
+  t.equal(engine.scan(`tel ${npi('123456789')}`).length, 0, 'NPI alone is not reported');
+  t.equal(engine.scan('tel 943 476 5919').length, 0, 'NHS alone is not reported');
+  t.equal(engine.scan('ref 536-22-1234').length, 1, 'formatted SSN is reported');
+});
