@@ -10,9 +10,13 @@ export const MAX_CUSTOM_LENGTH = 4096;
 
 const ID_SYNTAX = /^[a-z][a-z0-9_]{0,62}$/;
 const CONFIDENCES: readonly Confidence[] = ['low', 'medium', 'high'];
+// Check-digit validators read the digits of a match, so `LC-1234…` checks `1234…`.
 const VALIDATORS: Readonly<Record<ValidatorName, (canonical: string) => boolean>> = {
-  luhn: (canonical) => /^\d+$/.test(canonical) && luhnValid(canonical),
-  mod11: (canonical) => /^\d+$/.test(canonical) && mod11Valid(canonical),
+  luhn: (canonical) => {
+    const digits = canonical.replace(/[A-Z]/g, '');
+    return digits.length > 1 && luhnValid(digits);
+  },
+  mod11: (canonical) => mod11Valid(canonical.replace(/[A-Z]/g, '')),
   none: () => true,
 };
 
