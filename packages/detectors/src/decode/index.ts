@@ -1,0 +1,7 @@
+/**
+ * Decoding for the detection engine: the view the detectors match on (text escapes,
+ * full-width forms, zero-width characters, UTF-16), redaction in the original encoding,
+ * `Content-Encoding` (de)compression with bomb limits, and document locations of findings.
+ */
+export { createViewMapper, TextViewMapper, type ViewMapperOptions, type RawCharset } from './text-view-mapper.js';
+export { parseContentType, type DeclaredContentType, type DocumentSyntax, type TextCharset } from './content-type.js';

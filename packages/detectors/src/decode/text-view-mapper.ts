@@ -1,0 +1,225 @@
+/**
+ * The `ViewMapper` of the engine: turns raw (content-decoded) body bytes into the view the
+ * detectors match on, one view byte per decoded character, and maps view bytes back to the
+ * raw bytes that encode them.
+ *
+ * Cheap path: a chunk that holds nothing a decoder acts on (no `%`, `\`, `&`, CDATA opener,
+ * `+` in forms, `]` inside CDATA, byte ≥ 0x80) is returned as is and mapped by one identity
+ * run: native `indexOf`/`isAscii` scans, no per-byte work in JavaScript.
+ */
+import { isAscii } from 'node:buffer';
+import type { ViewMapper } from '../types.js';
+import { parseContentType, type DeclaredContentType } from './content-type.js';
+import {
+  EncodedChar,
+  readEncodedChar,
+  plainTableIndex,
+  PLAIN_ASCII,
+  FLAG_FORM,
+  FLAG_IN_CDATA,
+  FLAG_UTF16,
+  KIND_CDATA_OPEN,
+  KIND_CDATA_CLOSE,
+  type CodeUnits,
+} from './encoded-char.js';
+import { foldCodePoint, OPAQUE_VIEW_BYTE } from './fold.js';
+import { maskEncodedChars } from './mask-writer.js';
+import { SpanRuns } from './span-runs.js';
+
+/** Character encodings the mapper reads raw bytes in, once known. */
+export type RawCharset = 'utf-8' | 'utf-16le' | 'utf-16be';
+
+export interface ViewMapperOptions {
+  /** The body's `Content-Type`, charset included. */
+  contentType?: string;
+}
+
+const EMPTY = Buffer.alloc(0);
+const CDATA_OPENER = Buffer.from('<![CDATA[', 'latin1');
+
+export class TextViewMapper implements ViewMapper {
+  private readonly declared: DeclaredContentType;
+  /** `undefined` until the first bytes told (BOM sniffing). */
+  private charset: RawCharset | undefined;
+  private flags: number;
+  /** Raw bytes received but not yet consumed (an escape or character cut by the chunk boundary). */
+  private pending: Buffer = EMPTY;
+  /** Raw bytes received so far, pending ones included. */
+  private rawReceived = 0;
+  private readonly runs = new SpanRuns();
+  private readonly char = new EncodedChar();
+
+  constructor(options: ViewMapperOptions = {}) {
+    this.declared = parseContentType(options.contentType);
+    this.flags = this.declared.syntax === 'form' ? FLAG_FORM : 0;
+    if (this.declared.charset === 'utf-16le' || this.declared.charset === 'utf-16be') this.setCharset(this.declared.charset);
+  }
+
+  get rawConsumed(): number {
+    return this.rawReceived - this.pending.length;
+  }
+
+  /** View bytes produced so far. */
+  get viewLength(): number {
+    return this.runs.viewLength;
+  }
+
+  /** The character encoding the raw bytes are read in; `undefined` before the first two bytes. */
+  get rawCharset(): RawCharset | undefined {
+    return this.charset;
+  }
+
+  /** Runs of the view→raw mapping currently kept (one per stretch of same-width characters). */
+  get mappingRuns(): number {
+    return this.runs.runCount;
+  }
+
+  push(raw: Buffer): Buffer {
+    if (raw.length === 0) return EMPTY;
+    this.rawReceived += raw.length;
+    if (this.charset === undefined && !this.sniffCharset(raw, false)) {
+      this.pending = Buffer.concat([this.pending, raw]);
+      return EMPTY;
+    }
+    if (this.pending.length === 0 && this.charset === 'utf-8' && this.isPlain(raw)) {
+      this.runs.append(this.rawReceived - raw.length, raw.length, 1);
+      return raw;
+    }
+    return this.decode(this.pending.length === 0 ? raw : Buffer.concat([this.pending, raw]), false);
+  }
+
+  flush(): Buffer {
+    if (this.pending.length === 0) return EMPTY;
+    if (this.charset === undefined) this.sniffCharset(EMPTY, true);
+    return this.decode(this.pending, true);
+  }
+
+  rawStart(v: number): number {
+    return v >= this.runs.viewLength ? this.rawConsumed : this.runs.rawStart(v);
+  }
+
+  rawEnd(v: number): number {
+    return v >= this.runs.viewLength ? this.rawConsumed : this.runs.rawEnd(v);
+  }
+
+  discard(v: number): void {
+    this.runs.discard(v);
+  }
+
+  maskRaw(raw: Buffer, offset: number, length: number): void {
+    const utf16 = this.charset === 'utf-16le' || this.charset === 'utf-16be';
+    maskEncodedChars(raw, offset, length, {
+      unitSize: utf16 ? 2 : 1,
+      bigEndian: this.charset === 'utf-16be',
+      flags: this.flags & FLAG_FORM,
+    });
+  }
+
+  private setCharset(charset: RawCharset): void {
+    this.charset = charset;
+    if (charset !== 'utf-8') this.flags |= FLAG_UTF16;
+  }
+
+  /**
+   * Decides the charset from the declaration and the first two body bytes (a UTF-16 BOM wins
+   * over an ASCII-compatible declaration, as in browsers). Returns `false` while undecided.
+   */
+  private sniffCharset(raw: Buffer, final: boolean): boolean {
+    const first = this.pending.length > 0 ? this.pending[0] : raw[0];
+    const second = this.pending.length > 1 ? this.pending[1] : this.pending.length === 1 ? raw[0] : raw[1];
+    const declaredUtf16 = this.declared.charset === 'utf-16';
+    if (second === undefined) {
+      if (!final && (declaredUtf16 || first === 0xff || first === 0xfe)) return false;
+      this.setCharset(declaredUtf16 ? 'utf-16be' : 'utf-8');
+      return true;
+    }
+    if (first === 0xff && second === 0xfe) this.setCharset('utf-16le');
+    else if (first === 0xfe && second === 0xff) this.setCharset('utf-16be');
+    else if (!declaredUtf16) this.setCharset('utf-8');
+    // No BOM: ASCII-heavy text shows its byte order by where the zero bytes are; RFC 2781 says big-endian otherwise.
+    else this.setCharset(first !== 0 && second === 0 ? 'utf-16le' : 'utf-16be');
+    return true;
+  }
+
+  private isPlain(raw: Buffer): boolean {
+    if (raw.indexOf(0x25) >= 0 || raw.indexOf(0x5c) >= 0 || raw.indexOf(0x26) >= 0) return false;
+    if (this.flags & FLAG_FORM && raw.indexOf(0x2b) >= 0) return false;
+    if (this.flags & FLAG_IN_CDATA) {
+      if (raw.indexOf(0x5d) >= 0) return false;
+    } else {
+      // A CDATA opener anywhere, or the start of one cut by the chunk end, needs the decoder.
+      const lastLt = raw.lastIndexOf(0x3c);
+      if (lastLt >= 0 && (raw.indexOf(CDATA_OPENER) >= 0 || opensCdataAtEnd(raw, lastLt))) return false;
+    }
+    return isAscii(raw);
+  }
+
+  private decode(input: Buffer, final: boolean): Buffer {
+    const base = this.rawReceived - input.length;
+    const utf16 = this.charset !== 'utf-8';
+    const unitSize = utf16 ? 2 : 1;
+    const units: CodeUnits = utf16 ? toUtf16Units(input, this.charset === 'utf-16be') : input;
+    const n = units.length;
+    const view = Buffer.allocUnsafe(n + 1);
+    const runs = this.runs;
+    const char = this.char;
+    let flags = this.flags;
+    let plain = PLAIN_ASCII[plainTableIndex(flags)];
+    let i = 0;
+    let o = 0;
+    while (i < n) {
+      let c = units[i];
+      if (c < 0x80 && plain[c] === 1) {
+        const start = i;
+        do {
+          view[o++] = c;
+          if (++i === n) break;
+          c = units[i];
+        } while (c < 0x80 && plain[c] === 1);
+        runs.append(base + start * unitSize, i - start, unitSize);
+        continue;
+      }
+      if (!readEncodedChar(units, i, n, final, flags, char)) break;
+      const length = char.length;
+      if (char.kind === KIND_CDATA_OPEN || char.kind === KIND_CDATA_CLOSE) {
+        flags = char.kind === KIND_CDATA_OPEN ? flags | FLAG_IN_CDATA : flags & ~FLAG_IN_CDATA;
+        plain = PLAIN_ASCII[plainTableIndex(flags)];
+      } else {
+        const viewByte = foldCodePoint(char.codePoint);
+        if (viewByte >= 0) {
+          view[o++] = viewByte;
+          runs.append(base + i * unitSize, 1, length * unitSize);
+        }
+      }
+      i += length;
+    }
+    this.flags = flags;
+    let consumed = i * unitSize;
+    if (final && consumed < input.length) {
+      // The odd last byte of a UTF-16 body: a broken character, opaque in the view.
+      view[o++] = OPAQUE_VIEW_BYTE;
+      runs.append(base + consumed, 1, input.length - consumed);
+      consumed = input.length;
+    }
+    this.pending = consumed < input.length ? Buffer.from(input.subarray(consumed)) : EMPTY;
+    return view.subarray(0, o);
+  }
+}
+
+/** Whether `raw` from `lt` to its end is a proper prefix of `<![CDATA[`. */
+function opensCdataAtEnd(raw: Buffer, lt: number): boolean {
+  const tail = raw.length - lt;
+  return tail < CDATA_OPENER.length && raw.compare(CDATA_OPENER, 0, tail, lt) === 0;
+}
+
+function toUtf16Units(input: Buffer, bigEndian: boolean): Uint16Array {
+  const units = new Uint16Array(input.length >> 1);
+  if (bigEndian) for (let k = 0; k < units.length; k++) units[k] = (input[2 * k] << 8) | input[2 * k + 1];
+  else for (let k = 0; k < units.length; k++) units[k] = input[2 * k] | (input[2 * k + 1] << 8);
+  return units;
+}
+
+/** A `ViewMapper` for one body of the given content type. */
+export function createViewMapper(options: ViewMapperOptions = {}): TextViewMapper {
+  return new TextViewMapper(options);
+}
