@@ -1,1 +1,1 @@
-export {};
+export { startProxy, type ProxyOptions, type RunningProxy } from './server/proxy-runtime.js';

@@ -1,0 +1,35 @@
+/** What every exchange of one listener shares: built once at startup. */
+import type { Agent } from 'node:http';
+import type HttpProxy from 'http-proxy';
+import type { AuditLog } from '../observability/audit-log.js';
+import type { ProxyMetrics } from '../observability/proxy-metrics.js';
+import type { PolicySnapshot } from '../policy/policy-snapshot.js';
+import type { Listener } from '../policy/route-rules.js';
+
+/** The app behind the proxy. */
+export interface UpstreamTarget {
+  host: string;
+  port: number;
+  /** `host:port`, for messages. */
+  label: string;
+}
+
+/** Exchanges in flight, for draining on SIGTERM. */
+export interface ExchangeTracker {
+  readonly draining: boolean;
+  add(exchange: { abort(): void }): void;
+  delete(exchange: { abort(): void }): void;
+}
+
+export interface ExchangeContext {
+  readonly listener: Listener;
+  readonly policy: { readonly current: PolicySnapshot | undefined };
+  readonly proxy: HttpProxy;
+  readonly agent: Agent;
+  readonly upstream: UpstreamTarget;
+  /** Time the app has to accept the connection, and then to answer once the request is sent (ms, 0 = none). */
+  readonly upstreamTimeoutMs: number;
+  readonly metrics: ProxyMetrics;
+  readonly audit: AuditLog;
+  readonly tracker: ExchangeTracker;
+}

@@ -1,0 +1,188 @@
+/**
+ * Audit events (design.md §6): one JSON line per exchange with findings, per policy load and
+ * per error, on stdout through pino. Fields carry detector ids, counts, confidences, keyed
+ * fingerprints and masks, never a raw value; free text that came from a client (host, path,
+ * locations) is passed through `sanitize` before it is written.
+ */
+import pino, { type Logger, type DestinationStream, type Level } from 'pino';
+import type { Action, ActionedFinding, Confidence } from '@leakguard/detectors';
+import type { PolicyLoadEvent } from '../policy/policy-store.js';
+
+export type AuditEventName = 'leakguard.finding' | 'leakguard.block' | 'leakguard.policy' | 'leakguard.error' | 'leakguard.lifecycle';
+
+/** How an exchange ended, from the point of view of what left the proxy. */
+export type ExchangeOutcome =
+  | 'forwarded' // unchanged (log findings only)
+  | 'redacted' // at least one value overwritten
+  | 'blocked' // refused with a 403 (or the request never reached the app)
+  | 'cut' // response blocked after its headers left: connection reset
+  | 'monitored' // monitor mode: decided, nothing changed
+  | 'failed-closed' // inspection fault, exchange refused or cut
+  | 'failed-open' // inspection fault, rest passed uninspected
+  | 'aborted' // the client went away
+  | 'upstream-error'; // the app could not be reached or broke off
+
+/** Per detector and direction: what was found. */
+export interface DetectorSummary {
+  detector: string;
+  direction: 'request' | 'response';
+  action: Action;
+  count: number;
+  /** The highest confidence among the findings. */
+  confidence: Confidence;
+  /** Unique keyed fingerprints (at most 20 listed). */
+  fingerprints: string[];
+  /** Unique masked forms, where the policy's redaction settings allow them (at most 5). */
+  masked?: string[];
+  /** Where the values were: `header:<name>`, `url`, or the engine's JSON pointer / XML path / form field (at most 10). */
+  locations?: string[];
+}
+
+export interface ExchangeAuditRecord {
+  requestId: string;
+  listener: 'inbound' | 'egress';
+  method: string;
+  host: string;
+  path: string;
+  status: number;
+  policy: { name: string; revision: string };
+  mode: 'enforce' | 'monitor';
+  rules: { request: string; response: string };
+  action: Action | null;
+  outcome: ExchangeOutcome;
+  direction: 'request' | 'response' | 'both' | 'none';
+  detectors: DetectorSummary[];
+  durationMs: number;
+  error?: { code: string; message: string };
+}
+
+const CONFIDENCE_RANK: Readonly<Record<Confidence, number>> = { low: 0, medium: 1, high: 2 };
+
+/** Folds findings into per-detector summaries, as they arrive (no finding list is kept). */
+export class FindingTally {
+  private readonly groups = new Map<string, DetectorSummary>();
+  private readonly sets = new Map<string, { fingerprints: Set<string>; masked: Set<string>; locations: Set<string> }>();
+  count = 0;
+  readonly directions = new Set<'request' | 'response'>();
+
+  add(direction: 'request' | 'response', finding: ActionedFinding, location?: string): void {
+    this.count++;
+    this.directions.add(direction);
+    const key = `${direction}\u0000${finding.detector}`;
+    let group = this.groups.get(key);
+    let sets = this.sets.get(key);
+    if (!group || !sets) {
+      group = { detector: finding.detector, direction, action: finding.action, count: 0, confidence: finding.confidence, fingerprints: [] };
+      sets = { fingerprints: new Set(), masked: new Set(), locations: new Set() };
+      this.groups.set(key, group);
+      this.sets.set(key, sets);
+    }
+    group.count++;
+    if (CONFIDENCE_RANK[finding.confidence] > CONFIDENCE_RANK[group.confidence]) group.confidence = finding.confidence;
+    if (ACTION_RANK[finding.action] > ACTION_RANK[group.action]) group.action = finding.action;
+    if (sets.fingerprints.size < 20) sets.fingerprints.add(finding.fingerprint);
+    if (finding.masked !== undefined && sets.masked.size < 5) sets.masked.add(finding.masked);
+    const where = location ?? finding.location;
+    if (where !== undefined && sets.locations.size < 10) sets.locations.add(where);
+  }
+
+  /** The summaries; `sanitize` cleans client-supplied text (locations). */
+  summaries(sanitize: (text: string) => string): DetectorSummary[] {
+    const result: DetectorSummary[] = [];
+    for (const [key, group] of this.groups) {
+      const sets = this.sets.get(key);
+      if (!sets) continue;
+      const summary: DetectorSummary = { ...group, fingerprints: [...sets.fingerprints] };
+      if (sets.masked.size > 0) summary.masked = [...sets.masked];
+      if (sets.locations.size > 0) summary.locations = [...sets.locations].map(sanitize);
+      result.push(summary);
+    }
+    return result;
+  }
+}
+
+export const ACTION_RANK: Readonly<Record<Action, number>> = { log: 0, redact: 1, block: 2 };
+
+/** The stronger of two actions (`block` > `redact` > `log`). */
+export function strongerAction(a: Action | null, b: Action | null): Action | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return ACTION_RANK[b] > ACTION_RANK[a] ? b : a;
+}
+
+export interface AuditLogOptions {
+  /** Where lines go; default stdout (asynchronous, flushed on shutdown). */
+  destination?: DestinationStream;
+  level?: Level;
+  pod?: string;
+  namespace?: string;
+}
+
+export class AuditLog {
+  readonly logger: Logger;
+
+  constructor(options: AuditLogOptions = {}) {
+    const base: Record<string, string> = {};
+    if (options.pod) base.pod = options.pod;
+    if (options.namespace) base.namespace = options.namespace;
+    this.logger = pino(
+      {
+        level: options.level ?? 'info',
+        base,
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+      },
+      options.destination ?? pino.destination({ dest: 1, sync: false }),
+    );
+  }
+
+  exchange(record: ExchangeAuditRecord): void {
+    const blocked = record.action === 'block' && record.mode === 'enforce' && (record.outcome === 'blocked' || record.outcome === 'cut');
+    const event: AuditEventName = blocked ? 'leakguard.block' : 'leakguard.finding';
+    const text = blocked
+      ? `${record.direction} blocked: ${record.detectors.map((d) => d.detector).join(', ')}`
+      : `${record.detectors.reduce((sum, d) => sum + d.count, 0)} finding(s), ${record.outcome}`;
+    (blocked ? this.logger.warn : this.logger.info).call(this.logger, { event, ...record }, text);
+  }
+
+  /** An exchange that ended in an error without findings (upstream down, inspection fault…). */
+  exchangeError(record: ExchangeAuditRecord): void {
+    this.logger.error({ event: 'leakguard.error' as AuditEventName, ...record }, record.error?.message ?? 'exchange failed');
+  }
+
+  policy(event: PolicyLoadEvent): void {
+    const fields = {
+      event: 'leakguard.policy' as AuditEventName,
+      result: event.result,
+      trigger: event.trigger,
+      source: event.source,
+      policy: event.snapshot ? { name: event.snapshot.name, revision: event.snapshot.revision, mode: event.snapshot.mode } : undefined,
+      activeRevision: event.activeRevision ?? null,
+      fileRevision: event.fileRevision ?? null,
+      error: event.error,
+    };
+    if (event.result === 'success') this.logger.info(fields, `policy ${event.snapshot?.name} revision ${event.snapshot?.revision} loaded`);
+    else
+      this.logger.error(
+        fields,
+        event.activeRevision
+          ? `policy refused; revision ${event.activeRevision} keeps running`
+          : 'no valid policy: not ready, nothing is proxied',
+      );
+  }
+
+  /** Startup, listening, draining, exit. */
+  lifecycle(message: string, fields: Record<string, unknown> = {}): void {
+    this.logger.info({ event: 'leakguard.lifecycle' as AuditEventName, ...fields }, message);
+  }
+
+  /** Errors not tied to one exchange (a client parse error, a worker crash). */
+  error(code: string, message: string, fields: Record<string, unknown> = {}): void {
+    this.logger.error({ event: 'leakguard.error' as AuditEventName, code, ...fields }, message);
+  }
+
+  /** Writes what is buffered (called on shutdown). */
+  flush(): Promise<void> {
+    return new Promise((resolve) => this.logger.flush(() => resolve()));
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Prometheus metrics (design.md §2 names plus request/latency/cut/error series). Labels are
+ * bounded by the policy (detector ids, rule names or indexes) and by fixed enums: never a path,
+ * a host or anything a client sent.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Action } from '@leakguard/detectors';
+
+export type MetricDirection = 'request' | 'response';
+export type ReloadResult = 'success' | 'error';
+
+export class ProxyMetrics {
+  readonly registry: Registry;
+  readonly findings: Counter<'detector' | 'action' | 'direction'>;
+  readonly bytesScanned: Counter<'direction'>;
+  readonly scanSeconds: Histogram<'direction'>;
+  readonly policyReloads: Counter<'result'>;
+  readonly requests: Counter<'rule' | 'status_class' | 'action'>;
+  readonly requestDuration: Histogram<'rule'>;
+  readonly streamCuts: Counter<'direction'>;
+  readonly inspectionErrors: Counter<'code'>;
+  readonly inFlight: Gauge;
+  readonly ready: Gauge;
+  readonly policyInfo: Gauge<'name' | 'revision' | 'mode'>;
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    const registers = [(this.registry = new Registry())];
+    this.findings = new Counter({
+      name: 'leakguard_findings_total',
+      help: 'Sensitive values found, by detector, the action decided and the half of the exchange.',
+      labelNames: ['detector', 'action', 'direction'],
+      registers,
+    });
+    this.bytesScanned = new Counter({
+      name: 'leakguard_bytes_scanned_total',
+      help: 'Body bytes (as received, before decoding) that went through inspection.',
+      labelNames: ['direction'],
+      registers,
+    });
+    this.scanSeconds = new Histogram({
+      name: 'leakguard_scan_seconds',
+      help: 'Time spent inspecting one body or header block (engine work, not network waits).',
+      labelNames: ['direction'],
+      buckets: [0.00002, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+    this.policyReloads = new Counter({
+      name: 'leakguard_policy_reloads_total',
+      help: 'Policy loads (startup and hot reloads), by result.',
+      labelNames: ['result'],
+      registers,
+    });
+    this.requests = new Counter({
+      name: 'leakguard_requests_total',
+      help: 'Exchanges handled, by route rule, response status class and the strongest action taken.',
+      labelNames: ['rule', 'status_class', 'action'],
+      registers,
+    });
+    this.requestDuration = new Histogram({
+      name: 'leakguard_request_duration_seconds',
+      help: 'Time from the request arriving to the response finishing, by route rule.',
+      labelNames: ['rule'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.streamCuts = new Counter({
+      name: 'leakguard_stream_cuts_total',
+      help: 'Connections cut because a block (or a closed-mode inspection fault) came after the headers were sent.',
+      labelNames: ['direction'],
+      registers,
+    });
+    this.inspectionErrors = new Counter({
+      name: 'leakguard_inspection_errors_total',
+      help: 'Faults inside inspection (decompression limits, corrupt encodings), by error code.',
+      labelNames: ['code'],
+      registers,
+    });
+    this.inFlight = new Gauge({
+      name: 'leakguard_exchanges_in_flight',
+      help: 'Exchanges currently being proxied.',
+      registers,
+    });
+    this.ready = new Gauge({
+      name: 'leakguard_ready',
+      help: '1 when a valid policy is loaded and the proxy is not draining.',
+      registers,
+    });
+    this.policyInfo = new Gauge({
+      name: 'leakguard_policy_info',
+      help: 'The policy serving traffic (value 1).',
+      labelNames: ['name', 'revision', 'mode'],
+      registers,
+    });
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Records the exchange outcome; label children are cached because this runs per exchange. */
+  recordExchange(rule: string, status: number, action: Action | null, seconds: number): void {
+    const key = `${rule}\u0000${status}\u0000${action}`;
+    let children = this.exchangeChildren.get(key);
+    if (!children) {
+      children = {
+        count: this.requests.labels(rule, `${Math.floor(status / 100)}xx`, action ?? 'none'),
+        duration: this.requestDuration.labels(rule),
+      };
+      if (this.exchangeChildren.size < 4096) this.exchangeChildren.set(key, children);
+    }
+    children.count.inc();
+    children.duration.observe(seconds);
+  }
+
+  recordScan(direction: MetricDirection, bytes: number, seconds: number): void {
+    this.bytesScanned.labels(direction).inc(bytes);
+    this.scanSeconds.labels(direction).observe(seconds);
+  }
+
+  setPolicy(name: string, revision: string, mode: string): void {
+    this.policyInfo.reset();
+    this.policyInfo.labels(name, revision, mode).set(1);
+  }
+
+  private readonly exchangeChildren = new Map<
+    string,
+    { count: ReturnType<Counter<'rule' | 'status_class' | 'action'>['labels']>; duration: ReturnType<Histogram<'rule'>['labels']> }
+  >();
+}
