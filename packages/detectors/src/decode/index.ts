@@ -5,3 +5,15 @@
  */
 export { createViewMapper, TextViewMapper, type ViewMapperOptions, type RawCharset } from './text-view-mapper.js';
 export { parseContentType, type DeclaredContentType, type DocumentSyntax, type TextCharset } from './content-type.js';
+export { parseContentEncoding, formatContentEncoding, type ContentCoding } from './content-coding.js';
+export {
+  decompressSync,
+  createDecompressStream,
+  DecompressStream,
+  resolveDecodingLimits,
+  type ResolvedDecodingLimits,
+  DEFAULT_MAX_DECOMPRESSED_BYTES,
+  DEFAULT_MAX_COMPRESSION_RATIO,
+  RATIO_GRACE_BYTES,
+} from './decompression.js';
+export { compressSync, createCompressStream, CompressStream } from './compression.js';
