@@ -1,7 +1,7 @@
 /**
  * bench/engine: MB/s of `engine.scan` and `ScanStream` (16 KiB chunks) with every built-in
  * detector on, raced in one run against the memory floor (`Buffer.indexOf` of an absent
- * byte), RE2 alone (`RE2.Set.test`) and the naive engine. Run: `pnpm bench:engine`.
+ * byte), RE2 alone (one full pass of a pattern that never matches) and the naive engine. Run: `pnpm bench:engine`.
  */
 import { Writable } from 'node:stream';
 import RE2 from 're2';
@@ -17,11 +17,12 @@ export async function benchEngine(): Promise<string> {
   const corpusBytes = bodies.reduce((n, b) => n + b.length, 0);
   const engine = createEngine({ fingerprintKey: 'bench' });
   const naive = new NaiveEngine();
-  const set = new RE2.Set(['\\b\\d{3}-\\d{2}-\\d{4}\\b', '\\b(?:\\d[ -]?){12,18}\\d\\b', '\\b[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\\d-?[AC-HJKMNP-RT-Y]{2}\\d{2}\\b']);
+  // RE2 alone: a digit pattern that never matches here, so RE2 reads every byte once.
+  const re2Alone = new RE2('\\b\\d{3}-\\d{2}-\\d{4}Q\\b');
 
   const contenders: Contender[] = [
     { name: 'memory floor (indexOf)', run: () => bodies.reduce((n, b) => n + (b.indexOf(0x07) === -1 ? 0 : 1), 0) },
-    { name: 'RE2.Set.test (no offsets)', run: () => bodies.reduce((n, b) => n + (set.test(b) ? 1 : 0), 0) },
+    { name: 'RE2 alone (full pass, no match)', run: () => bodies.reduce((n, b) => n + (re2Alone.test(b) ? 1 : 0), 0) },
     { name: 'naive engine', run: () => bodies.reduce((n, b) => n + naive.scan(b), 0) },
     { name: 'engine.scan', run: () => bodies.reduce((n, b) => n + engine.scan(b).length, 0) },
     {

@@ -80,6 +80,7 @@ export function compileCustomDetector(id: string, settings: DetectorSettings): C
   return {
     id,
     shapes: [],
+    weakShapes: [],
     source: `(?:${pattern})`,
     sticky: compiled,
     // A wide atom may match a 4-byte UTF-8 character.

@@ -36,8 +36,38 @@ export interface CompiledDetector {
   readonly defaults: ResolvedSettings;
 }
 
-/** Reasons RE2 may refuse a buffer (none for ours, but a marker byte may be present). */
+/** Marker byte wrapped around each match by `findAll`. */
 const MARK = 0x00;
+
+/**
+ * The RE2 patterns one scan runs, for one combination of per-scan settings. Shapes of
+ * detectors whose findings could only be `low` without context are left out of `main` unless
+ * the settings ask for `low`; `main` instead matches their keywords, and `weak` finds those
+ * shapes around each keyword.
+ */
+export interface ScanPlan {
+  /** Strong shapes, custom patterns and gating keywords, in one pattern. */
+  readonly main: RE2 | null;
+  /** Weak shapes of gated detectors, run near their keywords only. */
+  readonly weak: RE2 | null;
+  /** Lower-case keywords of gated detectors, as `main` matches them. */
+  readonly keywords: ReadonlySet<string>;
+  /** Longest weak match, in bytes. */
+  readonly weakMaxLength: number;
+}
+
+/**
+ * A keyword as `main` matches it: in lower, UPPER, Capitalized and Title Case (a `(?i:…)`
+ * group of all keywords made RE2's DFA 1.6× slower on real traffic). Short keywords must be
+ * followed by a non-letter, as KeywordMatcher requires, else `tin` would open a search region
+ * at every "setting".
+ */
+function keywordPattern(keyword: string): string {
+  const title = keyword.replace(/(^|[^a-z])([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase());
+  const forms = [...new Set([keyword, keyword.toUpperCase(), keyword.charAt(0).toUpperCase() + keyword.slice(1), title])];
+  const escaped = forms.map((k) => k.replace(/[\\^$.*+?()[\]{}|#-]/g, (c) => `\\${c}`).replace(/ /g, '\\x20')).join('|');
+  return keyword.length >= 4 ? escaped : `(?:${escaped})(?:[^A-Za-z]|$)`;
+}
 
 /**
  * Every enabled detector of an engine, joined into one RE2 pattern so that a body is scanned
@@ -49,8 +79,8 @@ export class DetectorSet {
   readonly customs: readonly CompiledDetector[];
   /** Longest possible match of any enabled detector, in view bytes. */
   readonly maxMatch: number;
-  private readonly combined: RE2 | null;
   private readonly byId: ReadonlyMap<string, CompiledDetector>;
+  private readonly plans = new Map<string, ScanPlan>();
 
   constructor(config: Record<string, DetectorSettings> = {}) {
     const detectors: CompiledDetector[] = [];
@@ -77,7 +107,7 @@ export class DetectorSet {
         index: detectors.length,
         id,
         definition,
-        shapeTest: new RegExp(`^(?:${definition.shapes.join('|')})$`),
+        shapeTest: new RegExp(`^(?:${[...definition.shapes, ...definition.weakShapes].join('|')})$`),
         custom: null,
         keywords: new KeywordMatcher(keywords),
         defaults,
@@ -95,13 +125,56 @@ export class DetectorSet {
     this.customs = detectors.filter((d) => d.custom !== null);
     this.byId = new Map(detectors.map((d) => [d.id, d]));
     this.maxMatch = Math.max(1, ...detectors.map((d) => d.definition.maxLength));
+    this.plan(this.detectors.map((d) => d.defaults));
+  }
 
-    // Built-in shapes share one pair of word boundaries; custom patterns bring their own.
+  /**
+   * The patterns for a scan with these settings. Compiled on first use of each combination of
+   * enabled and gated detectors (a handful per policy), then cached: never compiled per scan.
+   */
+  plan(settings: readonly ResolvedSettings[]): ScanPlan {
+    let key = '';
+    for (const d of this.detectors) {
+      const s = settings[d.index] as ResolvedSettings;
+      key += !s.enabled ? '0' : d.definition.weakShapes.length > 0 && s.minRank > CONFIDENCE_RANK.low ? 'g' : '1';
+    }
+    let plan = this.plans.get(key);
+    if (plan === undefined) {
+      plan = this.compilePlan(key);
+      this.plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  private compilePlan(key: string): ScanPlan {
+    const strong: string[] = [];
+    const weak: string[] = [];
+    const keywords = new Set<string>();
+    let weakMaxLength = 0;
+    for (const d of this.builtins) {
+      const mode = key[d.index];
+      if (mode === '0') continue;
+      strong.push(...d.definition.shapes);
+      if (mode === 'g') {
+        weak.push(...d.definition.weakShapes);
+        weakMaxLength = Math.max(weakMaxLength, d.definition.maxLength);
+        for (const k of d.keywords.list) keywords.add(k);
+      } else {
+        strong.push(...d.definition.weakShapes);
+      }
+    }
+    // Built-in shapes share one pair of word boundaries; custom patterns bring their own;
+    // keywords come last so that at one position a value's shape wins over a keyword.
     const alternatives: string[] = [];
-    const builtinShapes = this.builtins.flatMap((d) => d.definition.shapes);
-    if (builtinShapes.length > 0) alternatives.push(`\\b(?:${builtinShapes.join('|')})\\b`);
-    for (const d of this.customs) alternatives.push((d.custom as CustomDetector).source);
-    this.combined = alternatives.length > 0 ? new RE2(alternatives.join('|'), 'g') : null;
+    if (strong.length > 0) alternatives.push(`\\b(?:${strong.join('|')})\\b`);
+    for (const d of this.customs) if (key[d.index] !== '0') alternatives.push((d.custom as CustomDetector).source);
+    if (keywords.size > 0) alternatives.push(`(?:${[...keywords].map(keywordPattern).join('|')})`);
+    return {
+      main: alternatives.length > 0 ? new RE2(alternatives.join('|'), 'g') : null,
+      weak: weak.length > 0 ? new RE2(`\\b(?:${weak.join('|')})\\b`, 'g') : null,
+      keywords,
+      weakMaxLength,
+    };
   }
 
   /** The compiled detector with this id, if enabled. */
@@ -129,8 +202,7 @@ export class DetectorSet {
    * (`exec`) costs about 2 µs a match, which would dominate on digit-heavy traffic. When the
    * input already contains the marker byte, it falls back to an `exec` loop.
    */
-  findAll(view: Buffer): number[] {
-    const re = this.combined;
+  findAll(re: RE2 | null, view: Buffer): number[] {
     const spans: number[] = [];
     if (re === null || view.length === 0) return spans;
     if (view.indexOf(MARK) === -1) {
@@ -142,7 +214,9 @@ export class DetectorSet {
       for (;;) {
         const open = marked.indexOf(MARK, from);
         if (open < 0) break;
-        const close = marked.indexOf(MARK, open + 1);
+        // Matches are short: walking to the closing marker beats a second native indexOf call.
+        let close = open + 1;
+        while (marked[close] !== MARK) close++;
         const start = open - inserted;
         const end = start + (close - open - 1);
         spans.push(start, end);

@@ -24,6 +24,11 @@ export class KeywordMatcher {
     return false;
   }
 
+  /** The keywords, lower-case. */
+  get list(): readonly string[] {
+    return this.keywords;
+  }
+
   get size(): number {
     return this.keywords.length;
   }

@@ -94,11 +94,21 @@ const CARD_RULES: readonly CardBrandRule[] = [
 /** The card network whose IIN range and length fit `digits`, or `null`. Does not check Luhn. */
 export function cardBrand(digits: string): string | null {
   const len = digits.length;
+  if (len < 12 || len > 19) return null;
+  // Leading-digit prefixes as numbers, computed once (this runs for every card-shaped candidate).
+  let prefix = 0;
+  const prefixes = [0, 0, 0, 0, 0, 0, 0];
+  for (let i = 0; i < 6; i++) {
+    const d = digits.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return null;
+    prefix = prefix * 10 + d;
+    prefixes[i + 1] = prefix;
+  }
   for (const rule of CARD_RULES) {
     if (len < rule.minLength || len > rule.maxLength) continue;
     if (rule.lengths && !rule.lengths.includes(len)) continue;
-    const prefix = Number(digits.slice(0, rule.prefixLength));
-    if (prefix >= rule.from && prefix <= rule.to) return rule.brand;
+    const p = prefixes[rule.prefixLength] as number;
+    if (p >= rule.from && p <= rule.to) return rule.brand;
   }
   return null;
 }

@@ -1,4 +1,4 @@
-import type { CompiledDetector, DetectorSet, ResolvedSettings } from './detector-set.js';
+import type { CompiledDetector, DetectorSet, ResolvedSettings, ScanPlan } from './detector-set.js';
 import { CONFIDENCE_RANK } from './detector-set.js';
 import type { Fingerprinter } from './fingerprint.js';
 import { canonicalize, isAlnumByte, isWordByte, maskText } from './masking.js';
@@ -9,6 +9,8 @@ const UNDERSCORE = 0x5f;
 const DASH = 0x2d;
 /** Bytes around a match read by the boundary rules (a `-digit` continuation). */
 const BOUNDARY_CONTEXT = 2;
+/** How far a search for weak shapes walks back to start outside any digit group. */
+const CLEAN_WALKBACK = 24;
 
 /** A finding with the canonical value attached. Internal: the value never leaves the package. */
 export interface RevealedFinding extends ActionedFinding {
@@ -53,6 +55,11 @@ export class WindowScanner {
 
   private readonly holdBack: number;
   private readonly contextKeep: number;
+  private readonly plan: ScanPlan;
+  /** Where weak shapes may still start, around keywords seen so far: `[lo, hi, lo, hi, …]`. */
+  private regions: number[] = [];
+  /** End of the last weak candidate considered: the weak search continues from here. */
+  private weakFrom = 0;
   private view: Buffer = EMPTY;
   private viewBase = 0;
   private scanFrom = 0;
@@ -66,7 +73,9 @@ export class WindowScanner {
     private readonly options: WindowScannerOptions,
   ) {
     this.holdBack = set.maxMatch + BOUNDARY_CONTEXT + options.contextAfter;
-    this.contextKeep = options.contextBefore + BOUNDARY_CONTEXT;
+    this.plan = set.plan(options.settings);
+    this.contextKeep =
+      Math.max(options.contextBefore, options.contextAfter + this.plan.weakMaxLength + CLEAN_WALKBACK) + BOUNDARY_CONTEXT;
   }
 
   /** Feeds raw bytes; returns the bytes that are now safe to emit (possibly none). */
@@ -143,21 +152,115 @@ export class WindowScanner {
     }
     let spans: number[];
     try {
-      spans = this.set.findAll(view.subarray(sliceStart));
+      spans = this.set.findAll(this.plan.main, view.subarray(sliceStart));
     } finally {
       if (patched >= 0) view[patched] = saved;
     }
+    const base = this.viewBase + sliceStart;
+    const candidates: number[] = [];
     let resume = this.scanFrom;
     for (let i = 0; i < spans.length; i += 2) {
-      const start = this.viewBase + sliceStart + (spans[i] as number);
-      const end = this.viewBase + sliceStart + (spans[i + 1] as number);
+      const start = base + (spans[i] as number);
+      const end = base + (spans[i + 1] as number);
       if (start < this.scanFrom) continue;
-      if (start >= safe) break;
-      resume = end;
-      this.evaluate(start, end);
+      const keywordLength = this.plan.keywords.size > 0 ? this.keywordLength(start, end) : 0;
+      if (keywordLength > 0) {
+        // Keywords past the safe point matter too: they are the after-context of values before it.
+        this.addRegion(start, start + keywordLength);
+      } else if (start < safe) {
+        candidates.push(start, end);
+      }
+      if (start < safe) resume = end;
+    }
+    if (this.plan.weak !== null && this.regions.length > 0) this.findWeak(safe, candidates);
+    for (let i = 0; i < candidates.length; i += 2) {
+      this.evaluate(candidates[i] as number, candidates[i + 1] as number);
       if (this.blockedBy) return;
     }
     this.scanFrom = Math.max(resume, safe);
+  }
+
+  /** Length of the keyword a `main` span is, or 0 when the span is a value candidate. */
+  private keywordLength(start: number, end: number): number {
+    const rel = start - this.viewBase;
+    const first = this.view[rel] as number;
+    if (!((first >= 65 && first <= 90) || (first >= 97 && first <= 122))) return 0;
+    let text = this.view.toString('latin1', rel, end - this.viewBase).toLowerCase();
+    if (this.plan.keywords.has(text)) return text.length;
+    text = text.slice(0, -1); // short keywords match with the non-letter that follows them
+    return this.plan.keywords.has(text) ? text.length : 0;
+  }
+
+  /** Weak shapes may start where this keyword is within their before- or after-context. */
+  private addRegion(keywordStart: number, keywordEnd: number): void {
+    const lo = Math.max(this.viewBase + 1, keywordEnd - this.options.contextAfter - this.plan.weakMaxLength);
+    const hi = keywordStart + this.options.contextBefore + 1;
+    const r = this.regions;
+    const last = r.length - 2;
+    if (last >= 0 && lo <= (r[last + 1] as number)) {
+      r[last] = Math.min(r[last] as number, lo);
+      r[last + 1] = Math.max(r[last + 1] as number, hi);
+    } else {
+      r.push(lo, hi);
+    }
+  }
+
+  /**
+   * Finds weak-shape candidates starting before `safe` inside the keyword regions, merged into
+   * `candidates` in start order. The search resumes where the previous weak candidate ended,
+   * or starts outside any digit group, so it sees the matches a single pass would.
+   */
+  private findWeak(safe: number, candidates: number[]): void {
+    const weak = this.plan.weak as NonNullable<ScanPlan['weak']>;
+    const view = this.view;
+    const found: number[] = [];
+    const r = this.regions;
+    for (let i = 0; i < r.length; i += 2) {
+      const lo = r[i] as number;
+      const hi = Math.min(r[i + 1] as number, safe);
+      let from = Math.max(lo, this.weakFrom, this.viewBase + 1);
+      if (from >= hi) continue;
+      if (from !== this.weakFrom) {
+        const floor = Math.max(this.viewBase + 1, from - CLEAN_WALKBACK);
+        while (from > floor && isWeakShapeByte(view[from - 1 - this.viewBase] as number)) from--;
+      }
+      // Search only the region (plus room for a match and its trailing boundary), from one
+      // byte before `from` so that \b sees it: an unbounded exec would read to the body's end.
+      const sliceStart = from - 1 - this.viewBase;
+      const sliceEnd = Math.min(view.length, hi - this.viewBase + this.plan.weakMaxLength + BOUNDARY_CONTEXT);
+      const slice = view.subarray(sliceStart, sliceEnd);
+      weak.lastIndex = 1;
+      for (;;) {
+        const m = weak.exec(slice);
+        if (m === null) break;
+        const start = this.viewBase + sliceStart + m.index;
+        if (start >= hi) break;
+        const end = start + (m[0] as unknown as Buffer).length;
+        if (start >= this.weakFrom) {
+          found.push(start, end);
+          this.weakFrom = end;
+        }
+      }
+    }
+    // Regions wholly before the safe point are done.
+    const kept: number[] = [];
+    for (let i = 0; i < r.length; i += 2) if ((r[i + 1] as number) > safe) kept.push(r[i] as number, r[i + 1] as number);
+    this.regions = kept;
+    if (found.length === 0) return;
+    const merged: number[] = [];
+    let a = 0;
+    let b = 0;
+    while (a < candidates.length || b < found.length) {
+      if (b >= found.length || (a < candidates.length && (candidates[a] as number) <= (found[b] as number))) {
+        merged.push(candidates[a] as number, candidates[a + 1] as number);
+        a += 2;
+      } else {
+        merged.push(found[b] as number, found[b + 1] as number);
+        b += 2;
+      }
+    }
+    candidates.length = 0;
+    candidates.push(...merged);
   }
 
   /** Decides which detectors a match belongs to, and records the findings. */
@@ -169,8 +272,9 @@ export class WindowScanner {
     const set = this.set;
     if (set.builtins.length > 0 && !this.continuesNumber(rel, relEnd)) {
       const canonical = canonicalize(text);
+      const length = text.length;
       for (const detector of set.builtins) {
-        if (!(detector.shapeTest as RegExp).test(text)) continue;
+        if (length > detector.definition.maxLength || !(detector.shapeTest as RegExp).test(text)) continue;
         const confidence = detector.definition.evaluate(text, canonical);
         if (confidence !== null) {
           this.record(detector, start, end, confidence, text, canonical);
@@ -271,6 +375,11 @@ export class WindowScanner {
       masked++;
     }
   }
+}
+
+/** Bytes a weak shape is made of (digits, RRB letters, separators). */
+function isWeakShapeByte(b: number): boolean {
+  return isAlnumByte(b) || b === 0x20 || b === DASH;
 }
 
 function isDigit(b: number): boolean {

@@ -11,6 +11,13 @@ export interface DetectorDefinition {
    * with no anchors or boundaries: the engine adds word boundaries around built-in shapes.
    */
   readonly shapes: readonly string[];
+  /**
+   * Printed forms whose base confidence is `low` (bare nine digits, NPI, NHS, RRB). Unless a
+   * policy asks for `minConfidence: low`, they can only be reported with a keyword nearby,
+   * so the engine looks for them only around keywords: most digit runs in real traffic are
+   * phone numbers and ids of exactly these shapes.
+   */
+  readonly weakShapes: readonly string[];
   /** Longest possible match in bytes: bounds the hold-back window. */
   readonly maxLength: number;
   /** Context words that raise confidence (lower-case). */

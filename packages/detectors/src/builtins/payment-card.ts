@@ -21,6 +21,7 @@ export const paymentCard: DetectorDefinition = {
     ...grouped([FIRST, '\\d{6}', '\\d{4,5}']),
     CONTIGUOUS,
   ],
+  weakShapes: [],
   maxLength: 23,
   keywords: [
     'card', 'credit', 'debit', 'visa', 'mastercard', 'amex', 'american express', 'discover', 'jcb', 'diners',

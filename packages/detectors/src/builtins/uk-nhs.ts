@@ -7,7 +7,8 @@ import { type DetectorDefinition, grouped } from './definition.js';
  */
 export const ukNhs: DetectorDefinition = {
   id: 'uk_nhs',
-  shapes: [...grouped(['\\d{3}', '\\d{3}', '\\d{4}']), '\\d{10}'],
+  shapes: [],
+  weakShapes: [...grouped(['\\d{3}', '\\d{3}', '\\d{4}']), '\\d{10}'],
   maxLength: 12,
   keywords: ['nhs', 'national health service', 'nhs number', 'nhs no', 'nhsnumber'],
   evaluate(_text, canonical) {

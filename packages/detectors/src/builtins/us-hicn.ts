@@ -14,8 +14,8 @@ export const usHicn: DetectorDefinition = {
   shapes: [
     ...grouped(['\\d{3}', '\\d{2}', `\\d{4}${BIC}`]),
     `\\d{9}${BIC}`,
-    '[A-Z]{1,3}(?:\\d{9}|\\d{6})',
   ],
+  weakShapes: ['[A-Z]{1,3}(?:\\d{9}|\\d{6})'],
   maxLength: 13,
   keywords: ['hicn', 'hic no', 'hic#', 'hic number', 'health insurance claim', 'claim number', 'medicare', 'railroad'],
   evaluate(text, canonical) {

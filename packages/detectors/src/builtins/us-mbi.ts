@@ -15,6 +15,7 @@ const PART3 = `${L}${L}${D}${D}`;
 export const usMbi: DetectorDefinition = {
   id: 'us_mbi',
   shapes: [`${PART1}-${PART2}-${PART3}`, `${PART1}${PART2}${PART3}`],
+  weakShapes: [],
   maxLength: 13,
   keywords: ['medicare', 'mbi', 'beneficiary', 'cms', 'medicare number', 'medicare id'],
   evaluate() {

@@ -8,7 +8,8 @@ import { type DetectorDefinition, grouped } from './definition.js';
  */
 export const usNpi: DetectorDefinition = {
   id: 'us_npi',
-  shapes: [...grouped(['[12]\\d{3}', '\\d{3}', '\\d{3}']), '[12]\\d{9}'],
+  shapes: [],
+  weakShapes: [...grouped(['[12]\\d{3}', '\\d{3}', '\\d{3}']), '[12]\\d{9}'],
   maxLength: 12,
   keywords: ['npi', 'provider', 'national provider', 'prescriber', 'physician'],
   evaluate(_text, canonical) {

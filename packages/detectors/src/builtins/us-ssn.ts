@@ -8,7 +8,8 @@ import { type DetectorDefinition, grouped } from './definition.js';
  */
 export const usSsn: DetectorDefinition = {
   id: 'us_ssn',
-  shapes: [...grouped(['\\d{3}', '\\d{2}', '\\d{4}']), '\\d{9}'],
+  shapes: grouped(['\\d{3}', '\\d{2}', '\\d{4}']),
+  weakShapes: ['\\d{9}'],
   maxLength: 11,
   keywords: ['ssn', 'ss#', 'ssn#', 'social security', 'social sec', 'socialsecurity', 'taxpayer', 'tin', 'ssa'],
   evaluate(text, canonical) {
