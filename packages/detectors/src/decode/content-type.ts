@@ -57,3 +57,20 @@ function syntaxOf(mediaType: string): DocumentSyntax {
   if (mediaType === 'application/xml' || mediaType === 'text/xml' || mediaType.endsWith('+xml')) return 'xml';
   return 'other';
 }
+
+/** Character encodings raw bytes are read in, once the body's first bytes are known. */
+export type RawCharset = 'utf-8' | 'utf-16le' | 'utf-16be';
+
+/**
+ * The charset of a body from its declaration and its first two bytes (`undefined` when the
+ * body has fewer). A UTF-16 BOM wins over an ASCII-compatible declaration, as in browsers;
+ * `charset=utf-16` without a BOM is read in the byte order the zero bytes of ASCII text
+ * show, big-endian when they show none (RFC 2781).
+ */
+export function resolveRawCharset(declared: DeclaredContentType, first: number | undefined, second: number | undefined): RawCharset {
+  if (declared.charset === 'utf-16le' || declared.charset === 'utf-16be') return declared.charset;
+  if (first === 0xff && second === 0xfe) return 'utf-16le';
+  if (first === 0xfe && second === 0xff) return 'utf-16be';
+  if (declared.charset !== 'utf-16') return 'utf-8';
+  return first !== undefined && first !== 0 && second === 0 ? 'utf-16le' : 'utf-16be';
+}

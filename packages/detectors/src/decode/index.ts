@@ -3,8 +3,8 @@
  * full-width forms, zero-width characters, UTF-16), redaction in the original encoding,
  * `Content-Encoding` (de)compression with bomb limits, and document locations of findings.
  */
-export { createViewMapper, TextViewMapper, type ViewMapperOptions, type RawCharset } from './text-view-mapper.js';
-export { parseContentType, type DeclaredContentType, type DocumentSyntax, type TextCharset } from './content-type.js';
+export { createViewMapper, TextViewMapper, type ViewMapperOptions } from './text-view-mapper.js';
+export { parseContentType, resolveRawCharset, type DeclaredContentType, type DocumentSyntax, type TextCharset, type RawCharset } from './content-type.js';
 export { parseContentEncoding, formatContentEncoding, type ContentCoding } from './content-coding.js';
 export {
   decompressSync,
@@ -17,3 +17,4 @@ export {
   RATIO_GRACE_BYTES,
 } from './decompression.js';
 export { compressSync, createCompressStream, CompressStream } from './compression.js';
+export { locateOffsets } from './document-locations.js';

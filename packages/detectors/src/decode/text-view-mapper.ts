@@ -9,7 +9,7 @@
  */
 import { isAscii } from 'node:buffer';
 import type { ViewMapper } from '../types.js';
-import { parseContentType, type DeclaredContentType } from './content-type.js';
+import { parseContentType, resolveRawCharset, type DeclaredContentType, type RawCharset } from './content-type.js';
 import {
   EncodedChar,
   readEncodedChar,
@@ -25,9 +25,6 @@ import {
 import { foldCodePoint, OPAQUE_VIEW_BYTE } from './fold.js';
 import { maskEncodedChars } from './mask-writer.js';
 import { SpanRuns } from './span-runs.js';
-
-/** Character encodings the mapper reads raw bytes in, once known. */
-export type RawCharset = 'utf-8' | 'utf-16le' | 'utf-16be';
 
 export interface ViewMapperOptions {
   /** The body's `Content-Type`, charset included. */
@@ -120,24 +117,13 @@ export class TextViewMapper implements ViewMapper {
     if (charset !== 'utf-8') this.flags |= FLAG_UTF16;
   }
 
-  /**
-   * Decides the charset from the declaration and the first two body bytes (a UTF-16 BOM wins
-   * over an ASCII-compatible declaration, as in browsers). Returns `false` while undecided.
-   */
+  /** Decides the charset once the first two body bytes are known; `false` while undecided. */
   private sniffCharset(raw: Buffer, final: boolean): boolean {
     const first = this.pending.length > 0 ? this.pending[0] : raw[0];
     const second = this.pending.length > 1 ? this.pending[1] : this.pending.length === 1 ? raw[0] : raw[1];
-    const declaredUtf16 = this.declared.charset === 'utf-16';
-    if (second === undefined) {
-      if (!final && (declaredUtf16 || first === 0xff || first === 0xfe)) return false;
-      this.setCharset(declaredUtf16 ? 'utf-16be' : 'utf-8');
-      return true;
-    }
-    if (first === 0xff && second === 0xfe) this.setCharset('utf-16le');
-    else if (first === 0xfe && second === 0xff) this.setCharset('utf-16be');
-    else if (!declaredUtf16) this.setCharset('utf-8');
-    // No BOM: ASCII-heavy text shows its byte order by where the zero bytes are; RFC 2781 says big-endian otherwise.
-    else this.setCharset(first !== 0 && second === 0 ? 'utf-16le' : 'utf-16be');
+    const mayBeUtf16 = this.declared.charset === 'utf-16' || first === 0xff || first === 0xfe;
+    if (second === undefined && !final && mayBeUtf16) return false;
+    this.setCharset(resolveRawCharset(this.declared, first, second));
     return true;
   }
 

@@ -1,0 +1,104 @@
+/**
+ * Locations of offsets: JSON pointers, form field names, XML paths, in UTF-8 and UTF-16,
+ * escaped keys included; a document that is not what it claims gives none.
+ */
+import t from 'tap';
+import { locateOffsets } from '../../src/decode/index.js';
+import { encodeText } from './fragments.js';
+
+/** Offsets of each `marker` occurrence in `text` (UTF-8 bytes). */
+function offsetsOf(text: string, marker: string): number[] {
+  const bytes = Buffer.from(text);
+  const found: number[] = [];
+  for (let at = bytes.indexOf(marker); at >= 0; at = bytes.indexOf(marker, at + 1)) found.push(at);
+  return found;
+}
+
+t.test('JSON pointers', async (t) => {
+  const json = JSON.stringify({
+    patients: [
+      { name: 'A', ssn: 'VALUE' },
+      { ids: ['x', 'VALUE', { 'a/b~c': 'VALUE' }], n: 12 },
+    ],
+    'k\u00e9y': 'VALUE',
+    e: {},
+    f: [],
+    g: [[], {}, 'VALUE'],
+  });
+  const body = Buffer.from(json);
+  t.same(locateOffsets(body, 'application/json', offsetsOf(json, 'VALUE')), [
+    '/patients/0/ssn',
+    '/patients/1/ids/1',
+    '/patients/1/ids/2/a~1b~0c',
+    '/k\u00e9y',
+    '/g/2',
+  ]);
+  t.same(locateOffsets(body, 'application/json', [json.indexOf('12')]), ['/patients/1/n'], 'a number');
+  t.same(locateOffsets(body, 'application/json', [json.indexOf('ssn') + 1]), ['/patients/0/ssn'], 'inside a key');
+  t.same(locateOffsets(body, undefined, [json.indexOf('VALUE')]), ['/patients/0/ssn'], 'sniffed from the first character');
+});
+
+t.test('JSON with escaped keys, whitespace, and in UTF-16', async (t) => {
+  const json = '\ufeff{\n  "\\u0073sn" : "VALUE" ,\r\n\t"list": [ 1 , "VALUE" ]\n}';
+  t.same(locateOffsets(Buffer.from(json), 'application/json; charset=utf-8', offsetsOf(json, 'VALUE')), ['/ssn', '/list/1']);
+  const le = encodeText(json, 'utf-16le');
+  const unitOffsets = [json.indexOf('VALUE'), json.lastIndexOf('VALUE')];
+  t.same(locateOffsets(le, 'application/json; charset=utf-16', unitOffsets.map((u) => 2 * u)), ['/ssn', '/list/1'], 'UTF-16LE with BOM');
+  const be = encodeText(json.slice(1), 'utf-16be');
+  t.same(locateOffsets(be, 'application/json; charset=utf-16be', unitOffsets.map((u) => 2 * (u - 1))), ['/ssn', '/list/1'], 'UTF-16BE');
+});
+
+t.test('not JSON after all: no locations', async (t) => {
+  for (const bad of ['{"a": VALUE}', '{"a": "VALUE"', '{"a": "VALUE"} trailing', '["VALUE",]', '{"a" "VALUE"}', '{"a": "VALUE",}']) {
+    t.same(locateOffsets(Buffer.from(bad), 'application/json', [bad.indexOf('VALUE')]), [undefined], bad);
+  }
+});
+
+t.test('form field names', async (t) => {
+  const form = 'ssn=VALUE&full+name=VALUE&n%61me%5B0%5D=x+VALUE&empty=&flag&VALUE=1&bad%ZZ=VALUE';
+  t.same(locateOffsets(Buffer.from(form), 'application/x-www-form-urlencoded', offsetsOf(form, 'VALUE')), [
+    'ssn',
+    'full name',
+    'name[0]',
+    'VALUE',
+    'bad%ZZ',
+  ]);
+  const le = encodeText(form, 'utf-16le');
+  t.same(locateOffsets(le, 'application/x-www-form-urlencoded; charset=utf-16le', [2 * form.indexOf('VALUE')]), ['ssn'], 'UTF-16');
+});
+
+t.test('XML paths', async (t) => {
+  const xml = [
+    '<?xml version="1.0"?>',
+    '<!DOCTYPE records [ <!ELEMENT records ANY> ]>',
+    '<records xmlns:h="urn:x">',
+    '  <!-- <fake>VALUE</fake> -->',
+    '  <patient id="VALUE" kind=\'p\'>',
+    '    <ssn>VALUE</ssn>',
+    '    <h:note><![CDATA[ <not-a-tag> VALUE ]]></h:note>',
+    '    <empty/>',
+    '    <n a="1"/>VALUE',
+    '  </patient>',
+    '</records>',
+  ].join('\n');
+  t.same(locateOffsets(Buffer.from(xml), 'application/xml', offsetsOf(xml, 'VALUE')), [
+    '/records',
+    '/records/patient/@id',
+    '/records/patient/ssn',
+    '/records/patient/h:note',
+    '/records/patient',
+  ]);
+  t.same(locateOffsets(Buffer.from(xml), 'text/plain', [xml.indexOf('<ssn>') + 5]), ['/records/patient/ssn'], 'sniffed from the first character');
+});
+
+t.test('not well-formed XML or unknown syntax: no locations', async (t) => {
+  const html = '<html><body><p>VALUE<br></body></html>';
+  t.same(locateOffsets(Buffer.from(html), 'text/html', [html.indexOf('VALUE')]), [undefined]);
+  t.same(locateOffsets(Buffer.from('plain VALUE'), 'text/plain', [6]), [undefined]);
+});
+
+t.test('offsets may come in any order', async (t) => {
+  const json = '{"a":"VALUE","b":"VALUE"}';
+  const [first, second] = offsetsOf(json, 'VALUE');
+  t.same(locateOffsets(Buffer.from(json), 'application/json', [second, first, second]), ['/b', '/a', '/b']);
+});
