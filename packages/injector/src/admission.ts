@@ -73,6 +73,7 @@ export function admitObject(object: JsonObject, namespace: NamespaceMetadata, co
   const issues = validateObject(output);
   if (issues.length > 0) {
     const before = validateObject(object);
+    base.explanation = [...result.explanation, 'the result failed validation: not injected'];
     const detail = `the injected ${kind} would be invalid: ${describeIssues(issues)}${before.length > 0 ? ` (the ${kind} as submitted is already invalid: ${describeIssues(before)})` : ''}`;
     if (result.mode === 'strict') {
       return {

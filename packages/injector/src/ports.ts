@@ -87,7 +87,9 @@ export function planInbound(
     knobIssues.push(`port ${inbound.port} is also listed in config.leakguard.io/skip-inbound-ports`);
     inbound = undefined;
   }
-  if (!inbound && knobIssues.length === 0 && app) {
+  // No usable explicit choice: the default (permissive namespaces go on with it; strict ones
+  // deny on the knob issue anyway).
+  if (!inbound && app) {
     const appPorts = declaredPorts([app]).filter((p) => p.protocol === 'TCP' && !skip.has(p.port));
     const http = appPorts.find((p) => p.name === 'http');
     const chosen = http ?? appPorts[0];
