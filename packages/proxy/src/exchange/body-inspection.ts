@@ -51,9 +51,19 @@ export class EnforcedBody {
     this.raw = keepRaw ? [] : undefined;
   }
 
-  /** Bytes currently held by this body (output waiting for release, raw copies kept for fail-open). */
-  get heldByteCount(): number {
-    return this.heldBytes + this.rawBytes;
+  /**
+   * Bytes of this body buffered in the proxy right now: held output, raw copies kept for
+   * fail-open, and what sits in the source, engine and sink stream buffers.
+   */
+  get bufferedBytes(): number {
+    return (
+      this.heldBytes +
+      this.rawBytes +
+      this.source.readableLength +
+      this.scan.readableLength +
+      this.scan.writableLength +
+      (this.sink?.writableLength ?? 0)
+    );
   }
 
   start(): void {
@@ -217,6 +227,11 @@ export class MonitoredBody {
     private readonly scan: ScanStream,
     private readonly handlers: MonitoredBodyHandlers,
   ) {}
+
+  /** Bytes of this body buffered in the proxy right now (source, engine and sink buffers). */
+  get bufferedBytes(): number {
+    return this.source.readableLength + this.scan.writableLength + this.scan.readableLength + this.sink.writableLength;
+  }
 
   start(): void {
     const { source, sink, scan } = this;

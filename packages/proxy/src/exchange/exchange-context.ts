@@ -17,8 +17,8 @@ export interface UpstreamTarget {
 /** Exchanges in flight, for draining on SIGTERM. */
 export interface ExchangeTracker {
   readonly draining: boolean;
-  add(exchange: { abort(): void }): void;
-  delete(exchange: { abort(): void }): void;
+  add(exchange: { abort(): void; readonly heldBytes: number }): void;
+  delete(exchange: { abort(): void; readonly heldBytes: number }): void;
 }
 
 export interface ExchangeContext {

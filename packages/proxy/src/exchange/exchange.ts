@@ -114,10 +114,15 @@ export class Exchange {
     (req as CarryingRequest)[EXCHANGE] = this;
   }
 
-  /** Bytes this exchange holds in memory right now (held output, raw copies for fail-open). */
+  /** Body bytes this exchange buffers in the proxy right now: what backpressure must keep bounded. */
   get heldBytes(): number {
-    const held = (body: EnforcedBody | MonitoredBody | undefined): number => (body instanceof EnforcedBody ? body.heldByteCount : 0);
-    return held(this.requestBody) + held(this.responseBody);
+    return (
+      (this.requestBody?.bufferedBytes ?? 0) +
+      (this.responseBody?.bufferedBytes ?? 0) +
+      (this.proxyReq?.writableLength ?? 0) +
+      (this.proxyRes && !this.responseBody ? this.proxyRes.readableLength : 0) +
+      (this.responseBody ? 0 : this.res.writableLength)
+    );
   }
 
   run(): void {

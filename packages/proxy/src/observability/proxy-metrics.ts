@@ -83,12 +83,14 @@ export class ProxyMetrics {
     this.ready = new Gauge({
       name: 'leakguard_ready',
       help: '1 when a valid policy is loaded and the proxy is not draining.',
+      aggregator: 'min',
       registers,
     });
     this.policyInfo = new Gauge({
       name: 'leakguard_policy_info',
       help: 'The policy serving traffic (value 1).',
       labelNames: ['name', 'revision', 'mode'],
+      aggregator: 'max',
       registers,
     });
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });

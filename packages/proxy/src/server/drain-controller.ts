@@ -7,6 +7,8 @@ import type { ExchangeTracker } from '../exchange/exchange-context.js';
 
 interface Abortable {
   abort(): void;
+  /** Bytes the exchange holds in memory (held body output, raw copies). */
+  readonly heldBytes: number;
 }
 
 export class DrainController implements ExchangeTracker {
@@ -20,6 +22,13 @@ export class DrainController implements ExchangeTracker {
 
   get size(): number {
     return this.inFlight.size;
+  }
+
+  /** Bytes held by every exchange in flight: what backpressure must keep bounded. */
+  get heldBytes(): number {
+    let total = 0;
+    for (const exchange of this.inFlight) total += exchange.heldBytes;
+    return total;
   }
 
   add(exchange: Abortable): void {

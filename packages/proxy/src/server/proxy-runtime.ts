@@ -19,7 +19,8 @@ import { createInboundServer, type InboundServerLimits } from './inbound-server.
 import { formatAddress, listen, type ListenAddress } from './listen-address.js';
 
 export interface ProxyOptions extends InboundServerLimits {
-  upstream: UpstreamTarget;
+  /** The app; without one no inbound listener is started (a pod that declares no port). */
+  upstream: UpstreamTarget | undefined;
   policyPath: string;
   listen: ListenAddress;
   /** `null`: no admin listener (cluster workers; the primary serves it). */
@@ -40,15 +41,17 @@ export interface ProxyOptions extends InboundServerLimits {
 }
 
 export interface RunningProxy {
-  readonly inboundAddress: AddressInfo;
+  readonly inboundAddress: AddressInfo | undefined;
   readonly adminAddress: AddressInfo | undefined;
   readonly store: PolicyStore;
   readonly metrics: ProxyMetrics;
   readonly audit: AuditLog;
-  readonly inbound: Server;
+  readonly inbound: Server | undefined;
   /** Ready: a valid policy is loaded and the proxy is not draining. */
   readonly ready: boolean;
   readonly inFlight: number;
+  /** Body bytes held in memory by the exchanges in flight. */
+  readonly heldBytes: number;
   /** Stops accepting, waits for exchanges in flight up to `graceMs`, then closes everything. Resolves with the number of exchanges cut. */
   drain(graceMs: number): Promise<number>;
   /** Immediate close (tests): same as a drain with no grace. */
@@ -96,32 +99,35 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     timeout: options.upstreamKeepAliveMs,
     scheduling: 'lifo',
   });
-  const { host, port } = options.upstream;
-  const proxy = HttpProxy.createProxyServer({
-    target: { protocol: 'http:', host, hostname: host, port },
-    agent,
-    selfHandleResponse: true,
-    xfwd: false,
-  });
-  routeProxyEvents(proxy);
-  const ctx: ExchangeContext = {
-    listener: 'inbound',
-    policy: store,
-    proxy,
-    agent,
-    upstream: options.upstream,
-    upstreamTimeoutMs: options.upstreamTimeoutMs,
-    metrics,
-    audit,
-    tracker,
-  };
+  let inbound: Server | undefined;
+  if (options.upstream) {
+    const { host, port } = options.upstream;
+    const proxy = HttpProxy.createProxyServer({
+      target: { protocol: 'http:', host, hostname: host, port },
+      agent,
+      selfHandleResponse: true,
+      xfwd: false,
+    });
+    routeProxyEvents(proxy);
+    const ctx: ExchangeContext = {
+      listener: 'inbound',
+      policy: store,
+      proxy,
+      agent,
+      upstream: options.upstream,
+      upstreamTimeoutMs: options.upstreamTimeoutMs,
+      metrics,
+      audit,
+      tracker,
+    };
+    inbound = createInboundServer(ctx, options);
+  }
 
-  const inbound = createInboundServer(ctx, options);
   let admin: Server | undefined;
-  let inboundAddress: AddressInfo;
+  let inboundAddress: AddressInfo | undefined;
   let adminAddress: AddressInfo | undefined;
   try {
-    inboundAddress = await listen(inbound, options.listen);
+    if (inbound) inboundAddress = await listen(inbound, options.listen);
     if (options.adminListen) {
       admin = createAdminServer({
         readiness: () =>
@@ -137,16 +143,16 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     }
   } catch (error) {
     store.close();
-    inbound.close();
+    inbound?.close();
     admin?.close();
     agent.destroy();
     throw error;
   }
   updateReady();
   audit.lifecycle('leakguard proxy listening', {
-    inbound: formatAddress(inboundAddress),
+    inbound: inboundAddress ? formatAddress(inboundAddress) : null,
     admin: adminAddress ? formatAddress(adminAddress) : null,
-    upstream: options.upstream.label,
+    upstream: options.upstream?.label ?? null,
     ready: store.ready,
   });
 
@@ -154,7 +160,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const drain = (graceMs: number): Promise<number> => {
     drained ??= (async () => {
       const wasDraining = tracker.draining;
-      const draining = tracker.drain([inbound], graceMs);
+      const draining = tracker.drain(inbound ? [inbound] : [], graceMs);
       if (!wasDraining) {
         updateReady();
         audit.lifecycle('draining', { inFlight: tracker.size, graceMs });
@@ -185,6 +191,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     },
     get inFlight() {
       return tracker.size;
+    },
+    get heldBytes() {
+      return tracker.heldBytes;
     },
     drain,
     close: async () => {
