@@ -5,41 +5,62 @@
  * byte offsets; UTF-16 bodies are walked in 16-bit units.
  */
 import type { CodeUnits } from './encoded-char.js';
-import { parseContentType, resolveRawCharset, type DocumentSyntax } from './content-type.js';
+import { parseContentType, resolveRawCharset, type DocumentSyntax, type RawCharset } from './content-type.js';
 import { LocatedOffsets, isJsonWhitespace } from './located-offsets.js';
 import { locateInJson } from './json-pointer-locator.js';
 import { locateInForm } from './form-field-locator.js';
 import { locateInXml } from './xml-path-locator.js';
 
-/** The location of each raw offset (`undefined` where none is known), in the order given. */
-export function locateOffsets(body: Buffer, contentType: string | undefined, offsets: readonly number[]): Array<string | undefined> {
+/** A body read as text: its code units, where the document starts (after a BOM), and its syntax. */
+export interface DocumentText {
+  units: CodeUnits;
+  charset: RawCharset;
+  /** Bytes per code unit. */
+  unitSize: 1 | 2;
+  start: number;
+  syntax: DocumentSyntax;
+}
+
+/**
+ * Reads a body as text for the locators. `sniff` lets the first character choose the syntax
+ * when the content type declares none.
+ */
+export function readDocumentText(body: Buffer, contentType: string | undefined, sniff: boolean): DocumentText {
   const declared = parseContentType(contentType);
   const charset = resolveRawCharset(declared, body[0], body[1]);
   let units: CodeUnits = body;
-  let unitOffsets = offsets;
   if (charset !== 'utf-8') {
     const swapped = charset === 'utf-16be' ? Buffer.from(body.subarray(0, body.length & ~1)).swap16() : body;
     units = new Uint16Array(swapped.length >> 1);
     for (let k = 0; k < units.length; k++) units[k] = swapped[2 * k] | (swapped[2 * k + 1] << 8);
-    unitOffsets = offsets.map((o) => o >> 1);
   }
   let start = 0;
   if (charset === 'utf-8' ? units[0] === 0xef && units[1] === 0xbb && units[2] === 0xbf : units[0] === 0xfeff) start = charset === 'utf-8' ? 3 : 1;
-  const located = new LocatedOffsets(unitOffsets);
-  switch (syntaxOf(declared.syntax, units, start)) {
+  const syntax = declared.syntax !== 'other' || !sniff ? declared.syntax : sniffSyntax(units, start);
+  return { units, charset, unitSize: charset === 'utf-8' ? 1 : 2, start, syntax };
+}
+
+/**
+ * The location of each raw offset (`undefined` where none is known), in the order given.
+ * With `sniff`, a body whose content type declares no syntax is taken for JSON when it
+ * starts with `{`/`[`, for XML when it starts with `<`.
+ */
+export function locateOffsets(body: Buffer, contentType: string | undefined, offsets: readonly number[], sniff = false): Array<string | undefined> {
+  const doc = readDocumentText(body, contentType, sniff);
+  const located = new LocatedOffsets(doc.unitSize === 1 ? offsets : offsets.map((o) => Math.floor(o / 2)));
+  switch (doc.syntax) {
     case 'json':
-      return locateInJson(units, start, located);
+      return locateInJson(doc.units, doc.start, located);
     case 'form':
-      return locateInForm(units, start, located);
+      return locateInForm(doc.units, doc.start, located);
     case 'xml':
-      return locateInXml(units, start, located);
+      return locateInXml(doc.units, doc.start, located);
     default:
       return located.locations;
   }
 }
 
-function syntaxOf(declared: DocumentSyntax, units: CodeUnits, start: number): DocumentSyntax {
-  if (declared !== 'other') return declared;
+function sniffSyntax(units: CodeUnits, start: number): DocumentSyntax {
   let i = start;
   while (i < units.length && isJsonWhitespace(units[i])) i++;
   if (units[i] === 0x7b || units[i] === 0x5b) return 'json';

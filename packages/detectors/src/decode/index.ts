@@ -17,4 +17,5 @@ export {
   RATIO_GRACE_BYTES,
 } from './decompression.js';
 export { compressSync, createCompressStream, CompressStream } from './compression.js';
-export { locateOffsets } from './document-locations.js';
+export { locateOffsets, readDocumentText, type DocumentText } from './document-locations.js';
+export { quoteRedactedJsonNumbers } from './json-number-quoting.js';

@@ -35,7 +35,8 @@ t.test('JSON pointers', async (t) => {
   ]);
   t.same(locateOffsets(body, 'application/json', [json.indexOf('12')]), ['/patients/1/n'], 'a number');
   t.same(locateOffsets(body, 'application/json', [json.indexOf('ssn') + 1]), ['/patients/0/ssn'], 'inside a key');
-  t.same(locateOffsets(body, undefined, [json.indexOf('VALUE')]), ['/patients/0/ssn'], 'sniffed from the first character');
+  t.same(locateOffsets(body, undefined, [json.indexOf('VALUE')], true), ['/patients/0/ssn'], 'sniffed from the first character');
+  t.same(locateOffsets(body, undefined, [json.indexOf('VALUE')]), [undefined], 'not sniffed unless asked');
 });
 
 t.test('JSON with escaped keys, whitespace, and in UTF-16', async (t) => {
@@ -88,7 +89,7 @@ t.test('XML paths', async (t) => {
     '/records/patient/h:note',
     '/records/patient',
   ]);
-  t.same(locateOffsets(Buffer.from(xml), 'text/plain', [xml.indexOf('<ssn>') + 5]), ['/records/patient/ssn'], 'sniffed from the first character');
+  t.same(locateOffsets(Buffer.from(xml), 'text/plain', [xml.indexOf('<ssn>') + 5], true), ['/records/patient/ssn'], 'sniffed from the first character');
 });
 
 t.test('not well-formed XML or unknown syntax: no locations', async (t) => {
