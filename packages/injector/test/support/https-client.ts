@@ -1,6 +1,6 @@
 // A small HTTPS client for talking to the webhook on 127.0.0.1 in tests.
 import https from 'node:https';
-import type { PeerCertificate } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 
 export interface HttpsReply {
   status: number;
@@ -27,9 +27,11 @@ export function httpsRequest(
         timeout: 10_000,
       },
       (res) => {
+        // Read the peer certificate now: once the response ends the socket may be gone.
+        const peer = (res.socket as TLSSocket).getPeerCertificate();
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), peer: res.socket && 'getPeerCertificate' in res.socket ? (res.socket as import('node:tls').TLSSocket).getPeerCertificate() : undefined }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), peer }));
       },
     );
     req.on('timeout', () => req.destroy(new Error('request timed out')));

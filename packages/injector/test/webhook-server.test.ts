@@ -1,0 +1,145 @@
+// The webhook over real HTTPS on 127.0.0.1: protocol errors, kinds and operations it leaves
+// alone, namespace lookup failures, health endpoints, and certificate rotation without a restart.
+import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import { join } from 'node:path';
+import t from 'tap';
+import { NamespaceLookupError, StaticNamespaceSource, WebhookServer, resolveInjectorConfig } from '../src/index.js';
+import type { NamespaceSource } from '../src/index.js';
+import { admissionReview, httpsRequest } from './support/https-client.js';
+import { createTestCa } from './support/tls.js';
+
+const ca = createTestCa();
+t.teardown(() => ca.cleanup());
+const config = resolveInjectorConfig({ image: 'registry.example.com/leakguard:test' });
+const sample = JSON.parse(readFileSync('/work/shared/k8s-samples/pod-create-request.json', 'utf8')) as { request: { object: { metadata: Record<string, unknown> } } };
+
+function collectingLog() {
+  const lines: string[] = [];
+  return { lines, log: { write: (level: string, event: string, fields: Record<string, unknown> = {}) => lines.push(JSON.stringify({ level, event, ...fields })) } };
+}
+
+async function startServer(t: Tap.Test, namespaces: NamespaceSource, files = ca.issue('server'), extra: Partial<ConstructorParameters<typeof WebhookServer>[0]> = {}) {
+  const { lines, log } = collectingLog();
+  const server = new WebhookServer({ host: '127.0.0.1', port: 0, certFile: files.certFile, keyFile: files.keyFile, config, namespaces, log, tlsPollIntervalMs: 0, ...extra });
+  const { port } = await server.start();
+  t.teardown(() => server.close());
+  return { server, port, lines };
+}
+
+type Tap = typeof t;
+declare namespace Tap {
+  type Test = typeof t;
+}
+
+const strictShop = new StaticNamespaceSource([{ name: 'shop', labels: { 'leakguard.io/inject': 'enabled' }, annotations: {} }]);
+
+t.test('protocol errors', async (t) => {
+  const { port, lines } = await startServer(t, strictShop);
+  const cases: Array<[string, Parameters<typeof httpsRequest>[2], number, string]> = [
+    ['wrong content type', { headers: { 'content-type': 'text/plain' }, body: '{}' }, 415, 'LG_ERR_UNSUPPORTED_MEDIA_TYPE'],
+    ['malformed JSON', { body: '{"apiVersion":' }, 400, 'LG_ERR_BAD_REQUEST'],
+    ['not an AdmissionReview', { body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod' }) }, 400, 'LG_ERR_BAD_REQUEST'],
+    ['no uid', { body: JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: {} }) }, 400, 'LG_ERR_BAD_REQUEST'],
+    ['GET /inject', { method: 'GET' }, 405, 'LG_ERR_METHOD_NOT_ALLOWED'],
+    ['unknown path', { path: '/mutate', body: '{}' }, 404, 'LG_ERR_NOT_FOUND'],
+    ['body too large', { body: Buffer.alloc(64 * 1024, 0x20) }, 413, 'LG_ERR_PAYLOAD_TOO_LARGE'],
+  ];
+  const { port: smallPort } = await startServer(t, strictShop, ca.issue('small'), { maxBodyBytes: 1024 });
+  for (const [name, options, status, code] of cases) {
+    const reply = await httpsRequest(name === 'body too large' ? smallPort : port, ca.caCert, options);
+    t.equal(reply.status, status, `${name}: HTTP ${status}`);
+    t.equal((JSON.parse(reply.body) as { error: { code: string } }).error.code, code, `${name}: ${code}`);
+  }
+  t.ok(lines.some((l) => l.includes('LG_ERR_UNSUPPORTED_MEDIA_TYPE')), 'rejections are logged with their code');
+});
+
+t.test('a pod in a strict namespace is injected; non-Pod kinds, other operations and subresources pass untouched', async (t) => {
+  const { port, lines } = await startServer(t, strictShop);
+  const created = JSON.parse((await httpsRequest(port, ca.caCert, { body: admissionReview('uid-create', sample.request.object) })).body);
+  t.equal(created.apiVersion, 'admission.k8s.io/v1');
+  t.equal(created.kind, 'AdmissionReview');
+  t.equal(created.response.uid, 'uid-create');
+  t.equal(created.response.allowed, true);
+  t.equal(created.response.patchType, 'JSONPatch');
+  t.same(created.response.auditAnnotations, { injected: 'true', verdict: 'inject', mode: 'strict' });
+  const patch = JSON.parse(Buffer.from(created.response.patch, 'base64').toString('utf8')) as Array<{ path: string }>;
+  t.ok(patch.some((op) => op.path.includes('leakguard.io~1')), 'annotation keys escape / as ~1');
+
+  for (const [name, extra] of [
+    ['UPDATE', { operation: 'UPDATE' }],
+    ['DELETE', { operation: 'DELETE' }],
+    ['Deployment kind', { kind: { group: 'apps', version: 'v1', kind: 'Deployment' } }],
+    ['pods/ephemeralcontainers', { subResource: 'ephemeralcontainers' }],
+  ] as const) {
+    const reply = JSON.parse((await httpsRequest(port, ca.caCert, { body: admissionReview(`uid-${name}`, sample.request.object, extra) })).body);
+    t.same(reply.response, { uid: `uid-${name}`, allowed: true }, `${name}: allowed, no patch`);
+  }
+  const logged = lines.join('\n');
+  t.ok(logged.includes('"event":"leakguard.admission"'), 'one log line per admission');
+  t.notOk(logged.includes('registry.example.com/shop'), 'log lines carry no pod contents');
+});
+
+t.test('namespace lookup failure: HTTP 500 so the entry\'s failurePolicy decides', async (t) => {
+  const failing: NamespaceSource = { get: async () => Promise.reject(new NamespaceLookupError('API server unavailable')) };
+  const { port } = await startServer(t, failing);
+  const reply = await httpsRequest(port, ca.caCert, { body: admissionReview('uid-fail', sample.request.object) });
+  t.equal(reply.status, 500);
+  t.equal(JSON.parse(reply.body).error.code, 'LG_ERR_NAMESPACE_LOOKUP');
+});
+
+t.test('healthz and readyz', async (t) => {
+  const { port } = await startServer(t, strictShop);
+  for (const path of ['/healthz', '/readyz']) {
+    const reply = await httpsRequest(port, ca.caCert, { method: 'GET', path });
+    t.equal(reply.status, 200, `${path} 200`);
+  }
+});
+
+t.test('certificate rotation through a ..data symlink swap, without dropping the listener', async (t) => {
+  // Lay out the files like a Secret volume: tls.crt -> ..data/tls.crt, ..data -> ..<timestamp>
+  const volume = join(ca.dir, 'volume');
+  const first = ca.issue('rotation-1');
+  const second = ca.issue('rotation-2');
+  mkdirSync(join(volume, '..2024_01'), { recursive: true });
+  writeFileSync(join(volume, '..2024_01', 'tls.crt'), first.cert);
+  writeFileSync(join(volume, '..2024_01', 'tls.key'), first.key);
+  symlinkSync('..2024_01', join(volume, '..data'));
+  symlinkSync('..data/tls.crt', join(volume, 'tls.crt'));
+  symlinkSync('..data/tls.key', join(volume, 'tls.key'));
+  const files = { certFile: join(volume, 'tls.crt'), keyFile: join(volume, 'tls.key'), cert: first.cert, key: first.key };
+  const { server, port, lines } = await startServer(t, strictShop, files);
+
+  const keepAlive = new https.Agent({ keepAlive: true, maxSockets: 1 });
+  t.teardown(() => keepAlive.destroy());
+  const before = await httpsRequest(port, ca.caCert, { method: 'GET', path: '/healthz', agent: keepAlive });
+  const firstFingerprint = before.peer?.fingerprint256;
+  t.ok(firstFingerprint, 'peer certificate seen');
+
+  // A half-written rotation (new cert, old key) is refused and the old pair keeps serving.
+  const reloadFailed = new Promise((resolve) => server.tls.once('reloadError', resolve));
+  mkdirSync(join(volume, '..2024_02'));
+  writeFileSync(join(volume, '..2024_02', 'tls.crt'), second.cert);
+  writeFileSync(join(volume, '..2024_02', 'tls.key'), first.key);
+  symlinkSync('..2024_02', join(volume, '..data_tmp'));
+  renameSync(join(volume, '..data_tmp'), join(volume, '..data'));
+  const error = (await reloadFailed) as { code: string };
+  t.equal(error.code, 'LG_ERR_TLS_MATERIAL', 'mismatched pair rejected');
+  const during = await httpsRequest(port, ca.caCert, { method: 'GET', path: '/healthz' });
+  t.equal(during.peer?.fingerprint256, firstFingerprint, 'old certificate still served');
+
+  // The complete rotation.
+  const reloaded = new Promise((resolve) => server.tls.once('reload', resolve));
+  mkdirSync(join(volume, '..2024_03'));
+  writeFileSync(join(volume, '..2024_03', 'tls.crt'), second.cert);
+  writeFileSync(join(volume, '..2024_03', 'tls.key'), second.key);
+  symlinkSync('..2024_03', join(volume, '..data_tmp'));
+  renameSync(join(volume, '..data_tmp'), join(volume, '..data'));
+  await reloaded;
+  const after = await httpsRequest(port, ca.caCert, { method: 'GET', path: '/healthz' });
+  t.equal(after.status, 200, 'same port still answers');
+  t.not(after.peer?.fingerprint256, firstFingerprint, 'new handshakes get the new certificate');
+  const reused = await httpsRequest(port, ca.caCert, { method: 'GET', path: '/healthz', agent: keepAlive });
+  t.equal(reused.status, 200, 'a connection opened before the rotation keeps working');
+  t.ok(lines.some((l) => l.includes('leakguard.tls.reload"')), 'reload logged');
+});
