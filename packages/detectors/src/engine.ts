@@ -1,9 +1,17 @@
 import { DetectorSet, ACTION_RANK } from './detector-set.js';
-import { DecodeError } from './errors.js';
 import { Fingerprinter, resolveFingerprintKey } from './fingerprint.js';
-import { IdentityMapper } from './identity-mapper.js';
+import {
+  compressSync,
+  createViewMapper,
+  decompressSync,
+  locateOffsets,
+  parseContentEncoding,
+  quoteRedactedJsonNumbers,
+  resolveDecodingLimits,
+  type ResolvedDecodingLimits,
+} from './decode/index.js';
 import { ScanStream } from './scan-stream.js';
-import type { Action, ActionedFinding, Engine, EngineConfig, ProcessResult, ScanOptions, ScanStreamOptions, ViewMapper } from './types.js';
+import type { Action, ActionedFinding, Engine, EngineConfig, ProcessResult, ScanOptions, ScanStreamOptions } from './types.js';
 import { WindowScanner, type RevealedFinding, type WindowScannerOptions } from './window-scanner.js';
 
 const DEFAULT_CONTEXT_BEFORE = 64;
@@ -36,6 +44,8 @@ export interface ScannerRequest extends ScanOptions {
 export class DetectionEngine implements Engine {
   readonly detectorIds: readonly string[];
   readonly holdBackBytes: number;
+  /** Limits against decompression bombs (`EngineConfig.decoding` with defaults). */
+  readonly decodingLimits: ResolvedDecodingLimits;
   private readonly set: DetectorSet;
   private readonly fingerprinter: Fingerprinter;
   private readonly includeMasked: boolean;
@@ -50,6 +60,7 @@ export class DetectionEngine implements Engine {
     this.contextAfter = clampContext(config.contextAfter, DEFAULT_CONTEXT_AFTER);
     this.detectorIds = this.set.detectors.map((d) => d.id);
     this.holdBackBytes = this.set.maxMatch + 2 + this.contextAfter;
+    this.decodingLimits = resolveDecodingLimits(config.decoding);
   }
 
   scan(body: Uint8Array | string, options: ScanOptions = {}): ActionedFinding[] {
@@ -65,19 +76,49 @@ export class DetectionEngine implements Engine {
     return new ScanStream(this, options);
   }
 
-  /** Scans a whole body with internal options (`reveal` for the CLI). */
-  run(body: Uint8Array | string, request: ScannerRequest): { findings: RevealedFinding[]; output: Buffer } {
+  /**
+   * Scans a whole body with internal options (`reveal` for the CLI). A body with a
+   * `contentEncoding` is decompressed first (within the decoding limits); findings are in
+   * decompressed coordinates, and `output` is in the body's own encoding: the input itself
+   * when nothing changed, else re-compressed with the same codings. Findings get a
+   * `location` where the declared content type makes one known.
+   */
+  run(body: Uint8Array | string, request: ScannerRequest): { findings: RevealedFinding[]; output: Buffer; viewBytes: number } {
     const input = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    const scanner = this.createScanner(request);
-    const head = scanner.write(input);
+    const encoded = parseContentEncoding(request.contentEncoding).length > 0;
+    const raw = encoded ? decompressSync(input, request.contentEncoding, this.decodingLimits) : input;
+    const scanner = this.createWindowScanner(request);
+    const head = scanner.write(raw);
     const tail = scanner.end();
-    const output = head.length === 0 ? tail : tail.length === 0 ? head : Buffer.concat([head, tail]);
-    return { findings: scanner.findings, output };
+    let output = head.length === 0 ? tail : tail.length === 0 ? head : Buffer.concat([head, tail]);
+    const findings = scanner.findings;
+    if (findings.length > 0 && request.contentType !== undefined) {
+      const locations = locateOffsets(raw, request.contentType, findings.map((f) => f.start));
+      findings.forEach((finding, k) => {
+        if (locations[k] !== undefined) finding.location = locations[k];
+      });
+    }
+    const changed = output !== raw && !output.equals(raw);
+    if (changed) {
+      const redacted = request.monitor ? [] : findings.filter((f) => f.action !== 'log');
+      quoteRedactedJsonNumbers(raw, output, request.contentType, redacted);
+    }
+    if (encoded) output = changed ? compressSync(output, request.contentEncoding) : input;
+    return { findings, output, viewBytes: scanner.viewBytes };
   }
 
-  /** A fresh scanner for one body. */
-  createScanner(request: ScannerRequest): WindowScanner {
-    assertIdentityEncoding(request.contentEncoding);
+  /**
+   * A fresh scanner for one body, fed by `write`/`end` (the CLI's records). A compressed body
+   * is gathered and scanned whole at `end` (sync decompression needs all of it); any other
+   * body streams through the window scanner.
+   */
+  createScanner(request: ScannerRequest): BodyScanner {
+    if (parseContentEncoding(request.contentEncoding).length > 0) return new CompressedBodyScanner(this, request);
+    return this.createWindowScanner(request);
+  }
+
+  /** A window scanner over content-decoded bytes; `contentEncoding` is the caller's business. */
+  createWindowScanner(request: ScannerRequest): WindowScanner {
     const options: WindowScannerOptions = {
       settings: this.set.resolve(request.overrides),
       fingerprinter: this.fingerprinter,
@@ -89,11 +130,43 @@ export class DetectionEngine implements Engine {
       reveal: request.reveal ?? false,
       ...(request.onFinding ? { onFinding: request.onFinding } : {}),
     };
-    return new WindowScanner(this.set, this.createMapper(request.contentType), options);
+    return new WindowScanner(this.set, createViewMapper({ contentType: request.contentType }), options);
+  }
+}
+
+/** What `createScanner` hands out: raw bytes in (`write`), bytes safe to emit out, findings collected. */
+export interface BodyScanner {
+  write(chunk: Buffer): Buffer;
+  end(): Buffer;
+  readonly findings: RevealedFinding[];
+  readonly blockedBy: RevealedFinding | null;
+  readonly viewBytes: number;
+}
+
+/** Gathers a compressed body and scans it whole (through `run`) when it ends. */
+class CompressedBodyScanner implements BodyScanner {
+  findings: RevealedFinding[] = [];
+  blockedBy: RevealedFinding | null = null;
+  viewBytes = 0;
+  private readonly chunks: Buffer[] = [];
+
+  constructor(
+    private readonly engine: DetectionEngine,
+    private readonly request: ScannerRequest,
+  ) {}
+
+  write(chunk: Buffer): Buffer {
+    this.chunks.push(chunk);
+    return Buffer.alloc(0);
   }
 
-  private createMapper(_contentType: string | undefined): ViewMapper {
-    return new IdentityMapper();
+  end(): Buffer {
+    const { findings, output, viewBytes } = this.engine.run(Buffer.concat(this.chunks), { ...this.request, onFinding: undefined });
+    this.findings = findings;
+    this.viewBytes = viewBytes;
+    for (const finding of findings) this.request.onFinding?.(finding);
+    if (this.request.stopOnBlock && !this.request.monitor) this.blockedBy = findings.find((f) => f.action === 'block') ?? null;
+    return this.blockedBy ? Buffer.alloc(0) : output;
   }
 }
 
@@ -114,10 +187,4 @@ function clampContext(value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 0) return fallback;
   return Math.min(value, MAX_CONTEXT);
-}
-
-function assertIdentityEncoding(contentEncoding: string | undefined): void {
-  if (contentEncoding === undefined) return;
-  const layers = contentEncoding.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '' && s !== 'identity');
-  if (layers.length > 0) throw new DecodeError(`unsupported content-encoding "${layers.join(', ')}"`);
 }

@@ -38,7 +38,7 @@ export class CodingChain extends Transform {
   }
 
   /** Called for every chunk a stage produces, before it moves on; an error returned destroys the chain. */
-  protected checkOutput(_producedByStage: number): Error | undefined {
+  protected checkOutput(_stage: number, _producedByStage: number): Error | undefined {
     return undefined;
   }
 
@@ -114,7 +114,7 @@ export class CodingChain extends Transform {
     const last = k === this.stages.length - 1;
     stream.on('data', (data: Buffer) => {
       stage.produced += data.length;
-      const error = this.checkOutput(stage.produced);
+      const error = this.checkOutput(k, stage.produced);
       if (error) {
         this.destroy(error);
         return;

@@ -22,7 +22,8 @@ export function compressSync(body: Buffer, contentEncoding: string | undefined):
   return data;
 }
 
-function deflateStage(coding: ContentCoding): ChainStageSpec {
+/** A `CodingChain` stage that applies one coding. */
+export function deflateStage(coding: ContentCoding): ChainStageSpec {
   return {
     headBytes: 0,
     create() {

@@ -106,7 +106,8 @@ export function decompressSync(body: Buffer, contentEncoding: string | undefined
   return data;
 }
 
-function inflateStage(coding: ContentCoding): ChainStageSpec {
+/** A `CodingChain` stage that undoes one coding. */
+export function inflateStage(coding: ContentCoding): ChainStageSpec {
   return {
     headBytes: coding === 'deflate' ? 2 : 0,
     create(head) {
@@ -117,6 +118,12 @@ function inflateStage(coding: ContentCoding): ChainStageSpec {
     wrapError: (error) => corrupt(coding, error),
     emptyStaysEmpty: true,
   };
+}
+
+/** The limit error when `produced` bytes out of `compressedBytes` in cross a limit, else `undefined`. */
+export function checkDecompressedOutput(limits: ResolvedDecodingLimits, produced: number, compressedBytes: number): DecompressionLimitError | undefined {
+  const allowed = allowedOutput(limits, compressedBytes);
+  return produced > allowed.bytes ? limitError(allowed.limit, limits, compressedBytes) : undefined;
 }
 
 /**
@@ -133,9 +140,8 @@ export class DecompressStream extends CodingChain {
     this.limits = limits;
   }
 
-  protected override checkOutput(producedByStage: number): Error | undefined {
-    const allowed = allowedOutput(this.limits, this.inputBytes);
-    return producedByStage > allowed.bytes ? limitError(allowed.limit, this.limits, this.inputBytes) : undefined;
+  protected override checkOutput(_stage: number, producedByStage: number): Error | undefined {
+    return checkDecompressedOutput(this.limits, producedByStage, this.inputBytes);
   }
 }
 

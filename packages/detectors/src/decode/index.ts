@@ -9,6 +9,8 @@ export { parseContentEncoding, formatContentEncoding, type ContentCoding } from 
 export {
   decompressSync,
   createDecompressStream,
+  checkDecompressedOutput,
+  inflateStage,
   DecompressStream,
   resolveDecodingLimits,
   type ResolvedDecodingLimits,
@@ -16,6 +18,7 @@ export {
   DEFAULT_MAX_COMPRESSION_RATIO,
   RATIO_GRACE_BYTES,
 } from './decompression.js';
-export { compressSync, createCompressStream, CompressStream } from './compression.js';
+export { compressSync, createCompressStream, CompressStream, deflateStage } from './compression.js';
+export { CodingChain, type ChainStageSpec } from './coding-chain.js';
 export { locateOffsets, readDocumentText, type DocumentText } from './document-locations.js';
 export { quoteRedactedJsonNumbers } from './json-number-quoting.js';
