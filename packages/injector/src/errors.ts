@@ -45,6 +45,14 @@ export class AdmissionRequestError extends InjectorError {
   }
 }
 
+/** A request to the Kubernetes API server failed (`status` 0: no HTTP answer). */
+export class KubernetesApiError extends InjectorError {
+  readonly code = 'LG_ERR_KUBE_API';
+  constructor(message: string, readonly status: number) {
+    super(message);
+  }
+}
+
 /** The namespace's labels/annotations could not be read (API server down, RBAC, timeout). */
 export class NamespaceLookupError extends InjectorError {
   readonly code = 'LG_ERR_NAMESPACE_LOOKUP';

@@ -15,8 +15,11 @@ export { WebhookServer, INJECT_PATH, MAX_BODY_BYTES } from './webhook-server.js'
 export type { WebhookServerOptions } from './webhook-server.js';
 export { TlsReloader, readTlsPair } from './tls-reloader.js';
 export type { TlsPair, TlsReloaderOptions } from './tls-reloader.js';
-export { StaticNamespaceSource, CachedNamespaceSource, KubernetesNamespaceSource, inClusterOptions } from './namespace-source.js';
-export type { NamespaceSource, CachedNamespaceSourceOptions, KubernetesNamespaceSourceOptions } from './namespace-source.js';
+export { StaticNamespaceSource, CachedNamespaceSource, KubernetesNamespaceSource } from './namespace-source.js';
+export type { NamespaceSource, CachedNamespaceSourceOptions } from './namespace-source.js';
+export { KubernetesApiClient, inClusterOptions, SERVICE_ACCOUNT_DIR } from './kubernetes-api.js';
+export type { KubernetesApiOptions } from './kubernetes-api.js';
+export { readOwnImage } from './own-image.js';
 export { injectManifests, parseManifestDocuments } from './manifest-stream.js';
 export type { ManifestInjection, ManifestInjectionOptions, ManifestObjectResult } from './manifest-stream.js';
 export { DEFAULT_INJECTOR_CONFIG, DEFAULT_PROXY_RESOURCES, DEFAULT_INIT_RESOURCES, INJECTOR_VERSION, resolveInjectorConfig } from './config.js';

@@ -1,10 +1,9 @@
 // Namespace labels and annotations are not part of an AdmissionReview: they come from a
 // NamespaceSource. In the cluster: a GET on the API server with the service-account token,
 // cached for a few seconds. In tests and the CLI: an in-memory source.
-import { readFileSync } from 'node:fs';
-import https from 'node:https';
-import { NamespaceLookupError, NamespaceNotFoundError } from './errors.js';
-import { isJsonObject, stringMapAt } from './json.js';
+import { KubernetesApiError, NamespaceLookupError, NamespaceNotFoundError } from './errors.js';
+import { objectAt, stringMapAt } from './json.js';
+import type { KubernetesApiClient } from './kubernetes-api.js';
 import type { NamespaceMetadata } from './mutate.js';
 
 export interface NamespaceSource {
@@ -70,80 +69,20 @@ export class CachedNamespaceSource implements NamespaceSource {
   }
 }
 
-export interface KubernetesNamespaceSourceOptions {
-  /** e.g. https://10.96.0.1:443 */
-  apiServer: string;
-  tokenFile: string;
-  caFile: string;
-  timeoutMs?: number;
-}
-
-export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-
-/** The in-cluster settings, from the environment every pod gets. */
-export function inClusterOptions(env: NodeJS.ProcessEnv): KubernetesNamespaceSourceOptions {
-  const host = env.KUBERNETES_SERVICE_HOST;
-  const port = env.KUBERNETES_SERVICE_PORT ?? '443';
-  if (!host) throw new NamespaceLookupError('KUBERNETES_SERVICE_HOST is not set: not running in a cluster (pass --kube-api-server)');
-  const bracketed = host.includes(':') ? `[${host}]` : host;
-  return { apiServer: `https://${bracketed}:${port}`, tokenFile: `${SERVICE_ACCOUNT_DIR}/token`, caFile: `${SERVICE_ACCOUNT_DIR}/ca.crt` };
-}
-
-/** GET /api/v1/namespaces/{name} with the service-account token (RBAC: get namespaces). */
+/** GET /api/v1/namespaces/{name} (RBAC: get namespaces). */
 export class KubernetesNamespaceSource implements NamespaceSource {
-  private readonly agent: https.Agent;
-  private readonly base: URL;
-  private readonly timeoutMs: number;
-  constructor(private readonly options: KubernetesNamespaceSourceOptions) {
-    this.base = new URL(options.apiServer);
-    this.timeoutMs = options.timeoutMs ?? 3000;
-    // The CA is read once at startup; the token is re-read per request (bound tokens rotate).
-    this.agent = new https.Agent({ keepAlive: true, maxSockets: 8, ca: readFileSync(options.caFile) });
-  }
+  constructor(private readonly api: KubernetesApiClient) {}
 
-  get(name: string): Promise<NamespaceMetadata> {
-    let token: string;
+  async get(name: string): Promise<NamespaceMetadata> {
+    let body;
     try {
-      token = readFileSync(this.options.tokenFile, 'utf8').trim();
+      body = await this.api.getJson(`/api/v1/namespaces/${encodeURIComponent(name)}`);
     } catch (err) {
-      return Promise.reject(new NamespaceLookupError(`cannot read the service-account token: ${(err as NodeJS.ErrnoException).code ?? 'error'}`));
+      if (err instanceof KubernetesApiError && err.status === 404) throw new NamespaceNotFoundError(`namespace "${name}" not found`);
+      throw new NamespaceLookupError(`namespace "${name}": ${(err as Error).message}`, { cause: err });
     }
-    const url = new URL(`/api/v1/namespaces/${encodeURIComponent(name)}`, this.base);
-    return new Promise((resolve, reject) => {
-      const req = https.request(
-        url,
-        { method: 'GET', agent: this.agent, headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, timeout: this.timeoutMs },
-        (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > 1 << 20) req.destroy(new NamespaceLookupError('namespace response larger than 1 MiB'));
-            else chunks.push(chunk);
-          });
-          res.on('end', () => {
-            if (res.statusCode === 404) return reject(new NamespaceNotFoundError(`namespace "${name}" not found`));
-            if (res.statusCode !== 200) return reject(new NamespaceLookupError(`GET namespace "${name}": HTTP ${res.statusCode}`));
-            let body: unknown;
-            try {
-              body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-            } catch {
-              return reject(new NamespaceLookupError(`GET namespace "${name}": response is not JSON`));
-            }
-            const metadata = isJsonObject(body) && isJsonObject(body.metadata) ? body.metadata : undefined;
-            if (!metadata) return reject(new NamespaceLookupError(`GET namespace "${name}": response has no metadata`));
-            resolve({ name, labels: stringMapAt(metadata, 'labels'), annotations: stringMapAt(metadata, 'annotations') });
-          });
-          res.on('error', (err) => reject(err instanceof NamespaceLookupError ? err : new NamespaceLookupError(`GET namespace "${name}": ${err.message}`)));
-        },
-      );
-      req.on('timeout', () => req.destroy(new NamespaceLookupError(`GET namespace "${name}": no answer within ${this.timeoutMs} ms`)));
-      req.on('error', (err) => reject(err instanceof NamespaceLookupError ? err : new NamespaceLookupError(`GET namespace "${name}": ${err.message}`)));
-      req.end();
-    });
-  }
-
-  close(): void {
-    this.agent.destroy();
+    const metadata = objectAt(body, 'metadata');
+    if (!metadata) throw new NamespaceLookupError(`namespace "${name}": response has no metadata`);
+    return { name, labels: stringMapAt(metadata, 'labels'), annotations: stringMapAt(metadata, 'annotations') };
   }
 }

@@ -3,9 +3,12 @@
 import { parseArgs } from 'node:util';
 import type { CommandIO } from './command-io.js';
 import { InjectorError, UsageError } from './errors.js';
+import type { InjectorConfig } from './config.js';
 import { INJECTOR_FLAG_OPTIONS, INJECTOR_FLAGS_HELP, injectorConfigFromFlags } from './injector-flags.js';
+import { KubernetesApiClient, SERVICE_ACCOUNT_DIR, inClusterOptions } from './kubernetes-api.js';
 import type { NamespaceSource } from './namespace-source.js';
-import { CachedNamespaceSource, KubernetesNamespaceSource, SERVICE_ACCOUNT_DIR, inClusterOptions } from './namespace-source.js';
+import { CachedNamespaceSource, KubernetesNamespaceSource } from './namespace-source.js';
+import { readOwnImage } from './own-image.js';
 import { createStructuredLog } from './structured-log.js';
 import { WebhookServer } from './webhook-server.js';
 
@@ -26,10 +29,15 @@ Serves the mutating admission webhook (POST /inject, GET /healthz, GET /readyz) 
       --kube-ca-file FILE      API server CA (default: the service account's) LEAKGUARD_KUBE_CA_FILE
       --namespace-cache-ttl S  reuse a namespace's labels for S seconds    LEAKGUARD_NAMESPACE_CACHE_TTL
                                (default 5)
+      --own-container NAME     without --image, inject the image of this   LEAKGUARD_OWN_CONTAINER
+                               container of the webhook's own pod (default webhook;
+                               the pod is LEAKGUARD_POD_NAME in LEAKGUARD_POD_NAMESPACE)
   -h, --help
 
 ${INJECTOR_FLAGS_HELP}
-  The webhook's own namespace defaults to LEAKGUARD_POD_NAMESPACE (downward API).`;
+  The webhook's own namespace defaults to LEAKGUARD_POD_NAMESPACE (downward API).
+  The API server is needed (namespace lookups), so --kube-api-server or in-cluster settings are
+  required.`;
 
 export interface WebhookRunOptions {
   env: NodeJS.ProcessEnv;
@@ -48,7 +56,7 @@ export async function runWebhook(argv: string[], io: CommandIO, options: Webhook
   const { env } = options;
   const log = createStructuredLog(io.stdout, 'webhook');
   let server: WebhookServer;
-  let apiSource: KubernetesNamespaceSource;
+  let api: KubernetesApiClient | undefined;
   try {
     let parsed;
     try {
@@ -66,6 +74,7 @@ export async function runWebhook(argv: string[], io: CommandIO, options: Webhook
           'kube-token-file': { type: 'string' },
           'kube-ca-file': { type: 'string' },
           'namespace-cache-ttl': { type: 'string' },
+          'own-container': { type: 'string' },
           help: { type: 'boolean', short: 'h' },
           ...INJECTOR_FLAG_OPTIONS,
         },
@@ -80,15 +89,20 @@ export async function runWebhook(argv: string[], io: CommandIO, options: Webhook
     }
     const portText = v.port ?? env.LEAKGUARD_WEBHOOK_PORT ?? '9443';
     if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port: ${JSON.stringify(portText)} is not a port`);
-    const config = injectorConfigFromFlags(v, env, env.LEAKGUARD_POD_NAMESPACE ? { ownNamespace: env.LEAKGUARD_POD_NAMESPACE } : {});
     const apiServer = v['kube-api-server'] ?? env.LEAKGUARD_KUBE_API_SERVER;
-    const inCluster = apiServer ? undefined : inClusterOptions(env);
-    apiSource = new KubernetesNamespaceSource({
-      apiServer: apiServer ?? (inCluster?.apiServer as string),
+    api = new KubernetesApiClient({
+      apiServer: apiServer ?? inClusterOptions(env).apiServer,
       tokenFile: v['kube-token-file'] ?? env.LEAKGUARD_KUBE_TOKEN_FILE ?? `${SERVICE_ACCOUNT_DIR}/token`,
       caFile: v['kube-ca-file'] ?? env.LEAKGUARD_KUBE_CA_FILE ?? `${SERVICE_ACCOUNT_DIR}/ca.crt`,
     });
-    const namespaces: NamespaceSource = new CachedNamespaceSource(apiSource, {
+    const overrides: Partial<InjectorConfig> = env.LEAKGUARD_POD_NAMESPACE ? { ownNamespace: env.LEAKGUARD_POD_NAMESPACE } : {};
+    if (!v.image && !env.LEAKGUARD_INJECT_IMAGE && env.LEAKGUARD_POD_NAME && env.LEAKGUARD_POD_NAMESPACE) {
+      const container = v['own-container'] ?? env.LEAKGUARD_OWN_CONTAINER ?? 'webhook';
+      overrides.image = await readOwnImage(api, env.LEAKGUARD_POD_NAMESPACE, env.LEAKGUARD_POD_NAME, container);
+    }
+    const config = injectorConfigFromFlags(v, env, overrides);
+    log.write('info', 'leakguard.webhook.config', { image: config.image, nativeSidecarDefault: config.nativeSidecarDefault, ownNamespace: config.ownNamespace });
+    const namespaces: NamespaceSource = new CachedNamespaceSource(new KubernetesNamespaceSource(api), {
       ttlMs: seconds(v['namespace-cache-ttl'] ?? env.LEAKGUARD_NAMESPACE_CACHE_TTL ?? '5', '--namespace-cache-ttl'),
     });
     server = new WebhookServer({
@@ -105,6 +119,7 @@ export async function runWebhook(argv: string[], io: CommandIO, options: Webhook
     options.onListening?.(address.port);
   } catch (err) {
     if (err instanceof InjectorError || (err as NodeJS.ErrnoException).code === 'EADDRINUSE' || (err as NodeJS.ErrnoException).code === 'EACCES') {
+      api?.close();
       const code = err instanceof InjectorError ? err.code : (err as NodeJS.ErrnoException).code;
       io.stderr.write(`Error: ${(err as Error).message} (${code})\n`);
       if (err instanceof UsageError) io.stderr.write('Run "leakguard webhook --help" for usage.\n');
@@ -115,7 +130,7 @@ export async function runWebhook(argv: string[], io: CommandIO, options: Webhook
   if (!options.signal.aborted) await new Promise<void>((resolve) => options.signal.addEventListener('abort', () => resolve(), { once: true }));
   log.write('info', 'leakguard.webhook.stopping');
   await server.close();
-  apiSource.close();
+  api?.close();
   log.write('info', 'leakguard.webhook.stopped');
   return 0;
 }

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { CachedNamespaceSource, KubernetesNamespaceSource, StaticNamespaceSource, inClusterOptions } from '../src/index.js';
+import { CachedNamespaceSource, KubernetesApiClient, KubernetesNamespaceSource, StaticNamespaceSource, inClusterOptions, readOwnImage } from '../src/index.js';
 import type { NamespaceSource } from '../src/index.js';
 import { createTestCa } from './support/tls.js';
 
@@ -20,6 +20,9 @@ t.test('KubernetesNamespaceSource GETs the namespace with the service-account to
     if (req.url === '/api/v1/namespaces/shop') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ kind: 'Namespace', metadata: { name: 'shop', labels: { 'leakguard.io/inject': 'enabled' }, annotations: { 'config.leakguard.io/egress': 'enabled' } } }));
+    } else if (req.url === '/api/v1/namespaces/leakguard-system/pods/injector-0') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Pod', spec: { containers: [{ name: 'webhook', image: 'registry.example.com/leakguard@sha256:abc' }] } }));
     } else if (req.url === '/api/v1/namespaces/forbidden') {
       res.writeHead(403).end('{}');
     } else if (req.url === '/api/v1/namespaces/garbled') {
@@ -32,8 +35,9 @@ t.test('KubernetesNamespaceSource GETs the namespace with the service-account to
   t.teardown(() => new Promise<void>((r) => api.close(() => r())));
   const tokenFile = join(ca.dir, 'token');
   writeFileSync(tokenFile, 'token-one\n');
-  const source = new KubernetesNamespaceSource({ apiServer: `https://127.0.0.1:${(api.address() as AddressInfo).port}`, tokenFile, caFile: join(ca.dir, 'ca.crt') });
-  t.teardown(() => source.close());
+  const client = new KubernetesApiClient({ apiServer: `https://127.0.0.1:${(api.address() as AddressInfo).port}`, tokenFile, caFile: join(ca.dir, 'ca.crt') });
+  t.teardown(() => client.close());
+  const source = new KubernetesNamespaceSource(client);
 
   t.same(await source.get('shop'), { name: 'shop', labels: { 'leakguard.io/inject': 'enabled' }, annotations: { 'config.leakguard.io/egress': 'enabled' } });
   t.same(seen[0], { path: '/api/v1/namespaces/shop', auth: 'Bearer token-one' });
@@ -43,9 +47,12 @@ t.test('KubernetesNamespaceSource GETs the namespace with the service-account to
   await t.rejects(source.get('missing'), { code: 'LG_ERR_NAMESPACE_NOT_FOUND' });
   await t.rejects(source.get('forbidden'), { code: 'LG_ERR_NAMESPACE_LOOKUP', message: /HTTP 403/ });
   await t.rejects(source.get('garbled'), { code: 'LG_ERR_NAMESPACE_LOOKUP', message: /not JSON/ });
-  const untrusted = new KubernetesNamespaceSource({ apiServer: `https://127.0.0.1:${(api.address() as AddressInfo).port}`, tokenFile, caFile: leaf.certFile });
-  t.teardown(() => untrusted.close());
-  await t.rejects(untrusted.get('shop'), { code: 'LG_ERR_NAMESPACE_LOOKUP' }, 'an API server not signed by the CA is refused');
+  const untrustedClient = new KubernetesApiClient({ apiServer: `https://127.0.0.1:${(api.address() as AddressInfo).port}`, tokenFile, caFile: leaf.certFile });
+  t.teardown(() => untrustedClient.close());
+  await t.rejects(new KubernetesNamespaceSource(untrustedClient).get('shop'), { code: 'LG_ERR_NAMESPACE_LOOKUP' }, 'an API server not signed by the CA is refused');
+  t.equal(await readOwnImage(client, 'leakguard-system', 'injector-0', 'webhook'), 'registry.example.com/leakguard@sha256:abc', 'the webhook finds the image it runs');
+  await t.rejects(readOwnImage(client, 'leakguard-system', 'injector-0', 'other'), { code: 'LG_ERR_INJECTOR_CONFIG', message: /no container "other"/ });
+  await t.rejects(readOwnImage(client, 'leakguard-system', 'gone', 'webhook'), { code: 'LG_ERR_INJECTOR_CONFIG', message: /HTTP 404/ });
 });
 
 t.test('CachedNamespaceSource: TTL and shared in-flight lookups', async (t) => {
@@ -83,5 +90,5 @@ t.test('StaticNamespaceSource and in-cluster settings', async (t) => {
   await t.rejects(strictOnly.get('x'), { code: 'LG_ERR_NAMESPACE_NOT_FOUND' });
   t.same(inClusterOptions({ KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }).apiServer, 'https://10.96.0.1:443');
   t.same(inClusterOptions({ KUBERNETES_SERVICE_HOST: 'fd00::1' }).apiServer, 'https://[fd00::1]:443');
-  t.throws(() => inClusterOptions({}), { code: 'LG_ERR_NAMESPACE_LOOKUP' });
+  t.throws(() => inClusterOptions({}), { code: 'LG_ERR_KUBE_API' });
 });
