@@ -19,17 +19,12 @@ function collectingLog() {
   return { lines, log: { write: (level: string, event: string, fields: Record<string, unknown> = {}) => lines.push(JSON.stringify({ level, event, ...fields })) } };
 }
 
-async function startServer(t: Tap.Test, namespaces: NamespaceSource, files = ca.issue('server'), extra: Partial<ConstructorParameters<typeof WebhookServer>[0]> = {}) {
+async function startServer(t: { teardown(fn: () => unknown): void }, namespaces: NamespaceSource, files = ca.issue('server'), extra: Partial<ConstructorParameters<typeof WebhookServer>[0]> = {}) {
   const { lines, log } = collectingLog();
   const server = new WebhookServer({ host: '127.0.0.1', port: 0, certFile: files.certFile, keyFile: files.keyFile, config, namespaces, log, tlsPollIntervalMs: 0, ...extra });
   const { port } = await server.start();
   t.teardown(() => server.close());
   return { server, port, lines };
-}
-
-type Tap = typeof t;
-declare namespace Tap {
-  type Test = typeof t;
 }
 
 const strictShop = new StaticNamespaceSource([{ name: 'shop', labels: { 'leakguard.io/inject': 'enabled' }, annotations: {} }]);
