@@ -28,13 +28,13 @@ export function parsePolicyText(text: string, source: string): unknown {
       throw new PolicyInvalidError(source, [{ path: '', message: `not valid JSON (${(error as Error).message})` }]);
     }
   }
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (document.errors.length > 0) {
     throw new PolicyInvalidError(
       source,
       document.errors.map((error) => ({
         path: '',
-        message: `not valid YAML at line ${error.linePos?.[0]?.line ?? '?'}: ${error.code}`,
+        message: `not valid YAML at line ${error.linePos?.[0]?.line ?? '?'}, column ${error.linePos?.[0]?.col ?? '?'} (${error.code})`,
       })),
     );
   }

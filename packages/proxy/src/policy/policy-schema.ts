@@ -86,7 +86,8 @@ export function schemaIssues(document: unknown): PolicyIssue[] {
     seen.add(key);
     issues.push(issue);
   }
-  return issues;
+  // Sorted by path, so the same document always reports in the same order.
+  return issues.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** Narrowing form of `schemaIssues`. */

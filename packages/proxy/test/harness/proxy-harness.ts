@@ -95,6 +95,8 @@ export interface RequestOptions {
   body?: Buffer | string;
   /** Write the body in these pieces, with a pause between them. */
   pieces?: Buffer[];
+  /** The pause between pieces, ms (default 2). */
+  pauseMs?: number;
 }
 
 /** One request on a fresh connection; never rejects for a broken transfer (see `error`). */
@@ -122,14 +124,20 @@ export function httpRequest(base: string, options: RequestOptions): Promise<Http
     });
     req.on('error', (error: NodeJS.ErrnoException) => done(error.code ?? 'error'));
     if (options.pieces) {
-      req.flushHeaders();
-      void (async () => {
+      // Each piece is its own TCP write once the connection is up (else they would queue together).
+      const writePieces = async (): Promise<void> => {
         for (const piece of options.pieces ?? []) {
           req.write(piece);
-          await new Promise((r) => setTimeout(r, 2));
+          await new Promise((r) => setTimeout(r, options.pauseMs ?? 2));
         }
         req.end();
-      })();
+      };
+      req.on('socket', (socket) => {
+        socket.setNoDelay(true);
+        if (socket.connecting) socket.once('connect', () => void writePieces());
+        else void writePieces();
+      });
+      req.flushHeaders();
     } else {
       req.end(options.body);
     }
