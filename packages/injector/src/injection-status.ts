@@ -3,6 +3,7 @@
 import type { JsonObject } from './json.js';
 import { isJsonObject, objectAt } from './json.js';
 import {
+  DEFAULT_CONTAINER_ANNOTATION,
   INIT_CONTAINER,
   INJECTED_LABEL,
   KEYS_VOLUME,
@@ -94,8 +95,12 @@ export function stripInjection(template: JsonObject): { stripped: boolean; previ
   const raw = annotations?.[STATUS_ANNOTATION];
   if (typeof raw !== 'string') return { stripped: false };
   const previous = decodeStatus(raw);
-  const containerNames = new Set(previous ? [...previous.initContainers, ...previous.containers] : [INIT_CONTAINER, PROXY_CONTAINER]);
-  const volumeNames = new Set(previous ? previous.volumes : [POLICY_VOLUME, KEYS_VOLUME, XTABLES_LOCK_VOLUME]);
+  // Only Leakguard's own names are ever removed: a forged or corrupted status must not make the
+  // webhook delete the user's containers, volumes or annotations.
+  const ownContainers = [INIT_CONTAINER, PROXY_CONTAINER];
+  const ownVolumes = [POLICY_VOLUME, KEYS_VOLUME, XTABLES_LOCK_VOLUME];
+  const containerNames = new Set(previous ? [...previous.initContainers, ...previous.containers].filter((n) => ownContainers.includes(n)) : ownContainers);
+  const volumeNames = new Set(previous ? previous.volumes.filter((n) => ownVolumes.includes(n)) : ownVolumes);
   const spec = objectAt(template, 'spec');
   if (spec) {
     removeNamed(spec, 'initContainers', containerNames);
@@ -104,7 +109,7 @@ export function stripInjection(template: JsonObject): { stripped: boolean; previ
     removeNamed(spec, 'volumes', volumeNames);
   }
   if (annotations) {
-    for (const key of previous?.annotations ?? []) delete annotations[key];
+    for (const key of previous?.annotations ?? []) if (key === DEFAULT_CONTAINER_ANNOTATION) delete annotations[key];
     delete annotations[STATUS_ANNOTATION];
   }
   const labels = objectAt(metadata, 'labels');

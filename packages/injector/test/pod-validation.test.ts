@@ -75,6 +75,12 @@ t.test('stripInjection removes exactly what the status lists, or the well-known 
   t.same(garbled.spec.volumes, [{ name: 'data' }], 'unreadable status: well-known volumes removed');
   t.same(garbled.spec.containers, [{ name: 'app' }]);
   t.equal(decodeStatus('{"initContainers":"x"}'), undefined);
+  const forged = {
+    metadata: { annotations: { owner: 'team', 'leakguard.io/status': JSON.stringify({ initContainers: ['setup'], containers: ['app'], volumes: ['data'], annotations: ['owner'] }) } },
+    spec: { initContainers: [{ name: 'setup' }], containers: [{ name: 'app' }], volumes: [{ name: 'data' }] },
+  };
+  stripInjection(forged as never);
+  t.same(forged, { metadata: { annotations: { owner: 'team' } }, spec: { initContainers: [{ name: 'setup' }], containers: [{ name: 'app' }], volumes: [{ name: 'data' }] } }, 'a forged status cannot remove the user\'s containers, volumes or annotations');
   const plain = { metadata: {}, spec: { containers: [{ name: 'leakguard-proxy' }] } };
   t.equal(stripInjection(plain as never).stripped, false, 'no status: nothing removed');
   t.same(plain.spec.containers, [{ name: 'leakguard-proxy' }]);
