@@ -90,18 +90,23 @@ export class DetectionEngine implements Engine {
     const scanner = this.createWindowScanner(request);
     const head = scanner.write(raw);
     const tail = scanner.end();
-    let output = head.length === 0 ? tail : tail.length === 0 ? head : Buffer.concat([head, tail]);
     const findings = scanner.findings;
+    // Unless a finding was masked the scanner emitted `raw` unchanged: skip joining a copy.
+    const changed = !request.monitor && findings.some((f) => f.action !== 'log');
+    let output = !changed ? raw : head.length === 0 ? tail : tail.length === 0 ? head : Buffer.concat([head, tail]);
     if (findings.length > 0 && request.contentType !== undefined) {
       const locations = locateOffsets(raw, request.contentType, findings.map((f) => f.start));
       findings.forEach((finding, k) => {
         if (locations[k] !== undefined) finding.location = locations[k];
       });
     }
-    const changed = output !== raw && !output.equals(raw);
     if (changed) {
-      const redacted = request.monitor ? [] : findings.filter((f) => f.action !== 'log');
-      quoteRedactedJsonNumbers(raw, output, request.contentType, redacted);
+      quoteRedactedJsonNumbers(
+        raw,
+        output,
+        request.contentType,
+        findings.filter((f) => f.action !== 'log'),
+      );
     }
     if (encoded) output = changed ? compressSync(output, request.contentEncoding) : input;
     return { findings, output, viewBytes: scanner.viewBytes };

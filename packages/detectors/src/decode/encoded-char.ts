@@ -52,26 +52,34 @@ export class EncodedChar {
 }
 
 /**
- * Units that always start a plain character (ASCII and no escape syntax), indexed by unit
- * value < 0x80, one table per combination of `FLAG_FORM` and `FLAG_IN_CDATA`.
+ * The view byte of each ASCII unit that is a whole character by itself (itself, or a space
+ * for `+` in forms), or -1 for a unit that may start an escape. One table per combination
+ * of `FLAG_FORM`, `FLAG_IN_CDATA` and "no `;` ahead" (then `&` cannot start a reference).
+ * In a form body `&` separates fields and `<` arrives percent-encoded, so neither starts an
+ * entity or a CDATA section there.
  */
-export const PLAIN_ASCII: readonly Uint8Array[] = [0, 1, 2, 3].map((variant) => {
-  const table = new Uint8Array(128).fill(1);
-  table[0x25] = 0; // %
-  table[0x5c] = 0; // \
-  table[0x26] = 0; // &
-  table[0x3c] = 0; // <
-  if (variant & 1) table[0x2b] = 0; // + in forms
-  if (variant & 2) table[0x5d] = 0; // ] closes CDATA
+export const PLAIN_VIEW_BYTE: readonly Int16Array[] = [0, 1, 2, 3, 4, 5, 6, 7].map((variant) => {
+  const table = new Int16Array(128);
+  for (let c = 0; c < 128; c++) table[c] = c;
+  table[0x25] = -1; // %
+  table[0x5c] = -1; // \
+  if (variant & 1) {
+    table[0x2b] = 0x20; // + is a space in forms
+  } else {
+    if (!(variant & 4)) table[0x26] = -1; // &
+    if (variant & 2) table[0x5d] = -1; // ] may close CDATA
+    else table[0x3c] = -1; // < may open CDATA
+  }
   return table;
 });
 
-/** Index into `PLAIN_ASCII` for a set of flags. */
-export function plainTableIndex(flags: number): number {
-  return (flags & FLAG_FORM ? 1 : 0) | (flags & FLAG_IN_CDATA ? 2 : 0);
+/** Index into `PLAIN_VIEW_BYTE` for a set of flags, and whether a `;` may still follow. */
+export function plainTableIndex(flags: number, semicolonAhead = true): number {
+  return (flags & FLAG_FORM ? 1 : 0) | (flags & FLAG_IN_CDATA ? 2 : 0) | (semicolonAhead ? 0 : 4);
 }
 
-const HEX_VALUE = new Int8Array(128).fill(-1);
+/** Value of an ASCII hex digit, -1 for any other unit below 0x80. */
+export const HEX_VALUE = new Int8Array(128).fill(-1);
 for (let d = 0; d < 10; d++) HEX_VALUE[0x30 + d] = d;
 for (let d = 0; d < 6; d++) {
   HEX_VALUE[0x41 + d] = 10 + d;
@@ -129,9 +137,10 @@ export function readEncodedChar(u: CodeUnits, i: number, n: number, final: boole
     case 0x5c:
       return readBackslash(u, i, n, final, out);
     case 0x26:
-      return readReference(u, i, n, final, out);
+      if (!(flags & FLAG_FORM)) return readReference(u, i, n, final, out);
+      break;
     case 0x3c:
-      if (!(flags & FLAG_IN_CDATA)) return readCdataOpen(u, i, n, final, out);
+      if (!(flags & (FLAG_IN_CDATA | FLAG_FORM))) return readCdataOpen(u, i, n, final, out);
       break;
     case 0x5d:
       if (flags & FLAG_IN_CDATA) return readCdataClose(u, i, n, final, out);

@@ -1,6 +1,7 @@
 /**
  * Form field names (`application/x-www-form-urlencoded`) of offsets: the decoded name of the
- * `name=value` pair an offset lies in.
+ * `name=value` pair an offset lies in. Each offset finds its pair by searching around it, so
+ * the cost does not grow with the body.
  */
 import type { CodeUnits } from './encoded-char.js';
 import { LocatedOffsets, unitsText } from './located-offsets.js';
@@ -16,14 +17,18 @@ function decodeFormComponent(text: string): string {
 
 export function locateInForm(units: CodeUnits, start: number, located: LocatedOffsets): Array<string | undefined> {
   const n = units.length;
-  let i = start;
-  while (i < n && !located.done) {
-    let amp = units.indexOf(0x26, i);
-    if (amp < 0) amp = n;
-    let eq = units.indexOf(0x3d, i);
-    if (eq < 0 || eq > amp) eq = amp;
-    located.assignBelow(amp + 1, decodeFormComponent(unitsText(units, i, eq)));
-    i = amp + 1;
+  while (!located.done) {
+    const offset = located.nextOffset;
+    if (offset < start || offset >= n) {
+      located.assignBelow(offset + 1, undefined);
+      continue;
+    }
+    const pairStart = Math.max(start, units.lastIndexOf(0x26, offset - 1) + 1);
+    let pairEnd = units.indexOf(0x26, offset);
+    if (pairEnd < 0) pairEnd = n;
+    let nameEnd = units.indexOf(0x3d, pairStart);
+    if (nameEnd < 0 || nameEnd > pairEnd) nameEnd = pairEnd;
+    located.assignBelow(pairEnd + 1, decodeFormComponent(unitsText(units, pairStart, nameEnd)));
   }
   return located.locations;
 }

@@ -19,11 +19,12 @@ export function quoteRedactedJsonNumbers(raw: Buffer, output: Buffer, contentTyp
   if (doc.syntax !== 'json') return;
   const size = doc.unitSize;
   const tokens: number[] = [];
+  const last = Math.max(...redacted.map((span) => span.end));
   const valid = walkJson(doc.units, doc.start, (kind, start, end) => {
-    if (kind !== 'number' || end - start < 3) return;
     const byteStart = start * size;
     const byteEnd = end * size;
-    if (redacted.some((span) => span.start < byteEnd && span.end > byteStart)) tokens.push(byteStart, byteEnd);
+    if (kind === 'number' && end - start >= 3 && redacted.some((span) => span.start < byteEnd && span.end > byteStart)) tokens.push(byteStart, byteEnd);
+    return byteEnd < last;
   });
   if (!valid) return;
   const quote = QUOTE[doc.charset];

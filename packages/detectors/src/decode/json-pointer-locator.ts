@@ -1,6 +1,7 @@
 /**
  * JSON pointers (RFC 6901) of offsets in a JSON document: `/patients/0/ssn` for a value
- * inside that member, or inside its key. A document that does not parse gives no locations.
+ * inside that member, or inside its key. The walk stops after the last offset; a prefix
+ * that does not parse as JSON gives no locations.
  */
 import type { CodeUnits } from './encoded-char.js';
 import type { LocatedOffsets } from './located-offsets.js';
@@ -9,7 +10,8 @@ import { walkJson } from './json-walker.js';
 export function locateInJson(units: CodeUnits, start: number, located: LocatedOffsets): Array<string | undefined> {
   const valid = walkJson(units, start, (_kind, tokenStart, tokenEnd, pointer) => {
     located.assignBelow(tokenStart, undefined);
-    located.assignBelow(tokenEnd, pointer());
+    if (located.nextOffset < tokenEnd) located.assignBelow(tokenEnd, pointer());
+    return !located.done;
   });
   return valid ? located.locations : located.clear();
 }

@@ -1,7 +1,8 @@
 /**
  * Shared plumbing of the document locators: offsets are answered in ascending order while a
- * locator walks the document once, and a document's text is read from code units (bytes
- * for UTF-8, 16-bit units for UTF-16).
+ * locator walks the document once (and stops after the last one: a location depends only on
+ * what precedes it), and a document's text is read from code units (bytes for UTF-8, 16-bit
+ * units for UTF-16).
  */
 import type { CodeUnits } from './encoded-char.js';
 
@@ -27,6 +28,11 @@ export class LocatedOffsets {
   /** Whether every offset has been passed. */
   get done(): boolean {
     return this.next >= this.order.length;
+  }
+
+  /** The smallest offset not located yet (`Infinity` when done): lets a locator build a location only when one is asked for. */
+  get nextOffset(): number {
+    return this.next < this.order.length ? this.offsets[this.order[this.next]] : Infinity;
   }
 
   /** Drops every answer: the document turned out not to be what it was taken for. */

@@ -3,9 +3,14 @@
  * detectors match on, one view byte per decoded character, and maps view bytes back to the
  * raw bytes that encode them.
  *
- * Cheap path: a chunk that holds nothing a decoder acts on (no `%`, `\`, `&`, CDATA opener,
- * `+` in forms, `]` inside CDATA, byte ≥ 0x80) is returned as is and mapped by one identity
- * run: native `indexOf`/`isAscii` scans, no per-byte work in JavaScript.
+ * What is decoded depends on the declared type and on the bytes: percent-escapes and JSON
+ * escapes anywhere; in a form body `+` too, while `&` and `<` are its field separator and
+ * text (a browser percent-encodes them inside values); in any other body XML/HTML entities
+ * and CDATA markers.
+ *
+ * Cheap path: a chunk that holds nothing a decoder acts on (no `%`, `\`, byte ≥ 0x80; in
+ * forms no `+`; elsewhere no `&`, CDATA opener, or `]` inside CDATA) is returned as is and
+ * mapped by one identity run: native `indexOf`/`isAscii` scans, no per-byte JavaScript.
  */
 import { isAscii } from 'node:buffer';
 import type { ViewMapper } from '../types.js';
@@ -14,7 +19,8 @@ import {
   EncodedChar,
   readEncodedChar,
   plainTableIndex,
-  PLAIN_ASCII,
+  PLAIN_VIEW_BYTE,
+  HEX_VALUE,
   FLAG_FORM,
   FLAG_IN_CDATA,
   FLAG_UTF16,
@@ -24,6 +30,7 @@ import {
 } from './encoded-char.js';
 import { foldCodePoint, OPAQUE_VIEW_BYTE } from './fold.js';
 import { maskEncodedChars } from './mask-writer.js';
+import { MAX_ENTITY_NAME_LENGTH } from './named-entities.js';
 import { SpanRuns } from './span-runs.js';
 
 export interface ViewMapperOptions {
@@ -32,7 +39,12 @@ export interface ViewMapperOptions {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** ASCII letters and digits, the characters of an entity name. */
+const ALNUM = new Uint8Array(128);
+for (let c = 0; c < 128; c++) ALNUM[c] = /[0-9A-Za-z]/.test(String.fromCharCode(c)) ? 1 : 0;
 const CDATA_OPENER = Buffer.from('<![CDATA[', 'latin1');
+/** Searched instead of the whole opener: `[` is rare in markup, `<` is everywhere, so memchr skips ahead. */
+const CDATA_OPENER_TAIL = Buffer.from('[CDATA[', 'latin1');
 
 export class TextViewMapper implements ViewMapper {
   private readonly declared: DeclaredContentType;
@@ -128,14 +140,18 @@ export class TextViewMapper implements ViewMapper {
   }
 
   private isPlain(raw: Buffer): boolean {
-    if (raw.indexOf(0x25) >= 0 || raw.indexOf(0x5c) >= 0 || raw.indexOf(0x26) >= 0) return false;
-    if (this.flags & FLAG_FORM && raw.indexOf(0x2b) >= 0) return false;
-    if (this.flags & FLAG_IN_CDATA) {
-      if (raw.indexOf(0x5d) >= 0) return false;
+    if (raw.indexOf(0x25) >= 0 || raw.indexOf(0x5c) >= 0) return false;
+    if (this.flags & FLAG_FORM) {
+      if (raw.indexOf(0x2b) >= 0) return false;
     } else {
-      // A CDATA opener anywhere, or the start of one cut by the chunk end, needs the decoder.
-      const lastLt = raw.lastIndexOf(0x3c);
-      if (lastLt >= 0 && (raw.indexOf(CDATA_OPENER) >= 0 || opensCdataAtEnd(raw, lastLt))) return false;
+      if (raw.indexOf(0x26) >= 0) return false;
+      if (this.flags & FLAG_IN_CDATA) {
+        if (raw.indexOf(0x5d) >= 0) return false;
+      } else {
+        // A CDATA opener anywhere, or the start of one cut by the chunk end, needs the decoder.
+        const lastLt = raw.lastIndexOf(0x3c);
+        if (lastLt >= 0 && (raw.indexOf(CDATA_OPENER_TAIL) >= 0 || opensCdataAtEnd(raw, lastLt))) return false;
+      }
     }
     return isAscii(raw);
   }
@@ -147,44 +163,127 @@ export class TextViewMapper implements ViewMapper {
     const units: CodeUnits = utf16 ? toUtf16Units(input, this.charset === 'utf-16be') : input;
     const n = units.length;
     const view = Buffer.allocUnsafe(n + 1);
-    const runs = this.runs;
     const char = this.char;
     let flags = this.flags;
-    let plain = PLAIN_ASCII[plainTableIndex(flags)];
+    // A chunk without `;` has no character reference that ends in it: up to where a
+    // reference could still end in the next chunk, `&` is text (query strings, forms sent
+    // without a content type) and stays in the plain loop.
+    const ampPlainUntil = units.indexOf(0x3b) < 0 ? n - MAX_ENTITY_NAME_LENGTH - 2 : -1;
+    let plain = PLAIN_VIEW_BYTE[plainTableIndex(flags, ampPlainUntil < 0)];
+    // The run being built (raw start, characters, width in bytes), kept local: the loop runs
+    // per character and SpanRuns only hears of a run when it ends.
+    let runRaw = 0;
+    let runCount = 0;
+    let runWidth = 0;
     let i = 0;
     let o = 0;
     while (i < n) {
+      if (i >= ampPlainUntil && ampPlainUntil >= 0) plain = PLAIN_VIEW_BYTE[plainTableIndex(flags)];
       let c = units[i];
-      if (c < 0x80 && plain[c] === 1) {
+      let viewByte = c < 0x80 ? plain[c] : -1;
+      if (viewByte >= 0) {
         const start = i;
+        const end = i < ampPlainUntil ? ampPlainUntil : n;
         do {
-          view[o++] = c;
-          if (++i === n) break;
+          view[o++] = viewByte;
+          if (++i === end) break;
           c = units[i];
-        } while (c < 0x80 && plain[c] === 1);
-        runs.append(base + start * unitSize, i - start, unitSize);
+          viewByte = c < 0x80 ? plain[c] : -1;
+        } while (viewByte >= 0);
+        const rawStart = base + start * unitSize;
+        if (runWidth === unitSize && rawStart === runRaw + runCount * runWidth) {
+          runCount += i - start;
+        } else {
+          if (runCount > 0) this.runs.append(runRaw, runCount, runWidth);
+          runRaw = rawStart;
+          runCount = i - start;
+          runWidth = unitSize;
+        }
         continue;
+      }
+      // A run of `%XX` escapes of ASCII bytes (the bulk of form bodies), without a call.
+      if (c === 0x25) {
+        const start = i;
+        for (;;) {
+          const h1 = i + 2 < n && units[i + 1] < 0x80 ? HEX_VALUE[units[i + 1]] : -1;
+          const h2 = h1 >= 0 && h1 < 8 && units[i + 2] < 0x80 ? HEX_VALUE[units[i + 2]] : -1;
+          if (h2 < 0) break;
+          view[o++] = (h1 << 4) | h2;
+          i += 3;
+          if (i === n || units[i] !== 0x25) break;
+        }
+        if (i > start) {
+          const rawStart = base + start * unitSize;
+          const width = 3 * unitSize;
+          if (runWidth === width && rawStart === runRaw + runCount * runWidth) {
+            runCount += (i - start) / 3;
+          } else {
+            if (runCount > 0) this.runs.append(runRaw, runCount, runWidth);
+            runRaw = rawStart;
+            runCount = (i - start) / 3;
+            runWidth = width;
+          }
+          continue;
+        }
+      }
+      // `&` with a name that does not end in `;` (a query-string separator) is text, and so
+      // is its name: copied here in one go (and taken back if it turns out to be an entity).
+      if (c === 0x26 && i + 1 < n && units[i + 1] !== 0x23) {
+        const mark = o;
+        view[o++] = 0x26;
+        let j = i + 1;
+        let u = units[j];
+        while (u < 0x80 && ALNUM[u] === 1 && j - i <= MAX_ENTITY_NAME_LENGTH) {
+          view[o++] = u;
+          if (++j === n) break;
+          u = units[j];
+        }
+        if (j < n && u !== 0x3b) {
+          const rawStart = base + i * unitSize;
+          if (runWidth === unitSize && rawStart === runRaw + runCount * runWidth) {
+            runCount += j - i;
+          } else {
+            if (runCount > 0) this.runs.append(runRaw, runCount, runWidth);
+            runRaw = rawStart;
+            runCount = j - i;
+            runWidth = unitSize;
+          }
+          i = j;
+          continue;
+        }
+        o = mark;
       }
       if (!readEncodedChar(units, i, n, final, flags, char)) break;
       const length = char.length;
       if (char.kind === KIND_CDATA_OPEN || char.kind === KIND_CDATA_CLOSE) {
         flags = char.kind === KIND_CDATA_OPEN ? flags | FLAG_IN_CDATA : flags & ~FLAG_IN_CDATA;
-        plain = PLAIN_ASCII[plainTableIndex(flags)];
-      } else {
-        const viewByte = foldCodePoint(char.codePoint);
-        if (viewByte >= 0) {
-          view[o++] = viewByte;
-          runs.append(base + i * unitSize, 1, length * unitSize);
+        plain = PLAIN_VIEW_BYTE[plainTableIndex(flags, i >= ampPlainUntil)];
+        i += length;
+        continue;
+      }
+      viewByte = foldCodePoint(char.codePoint);
+      if (viewByte >= 0) {
+        view[o++] = viewByte;
+        const rawStart = base + i * unitSize;
+        const width = length * unitSize;
+        if (runWidth === width && rawStart === runRaw + runCount * runWidth) {
+          runCount++;
+        } else {
+          if (runCount > 0) this.runs.append(runRaw, runCount, runWidth);
+          runRaw = rawStart;
+          runCount = 1;
+          runWidth = width;
         }
       }
       i += length;
     }
+    if (runCount > 0) this.runs.append(runRaw, runCount, runWidth);
     this.flags = flags;
     let consumed = i * unitSize;
     if (final && consumed < input.length) {
       // The odd last byte of a UTF-16 body: a broken character, opaque in the view.
       view[o++] = OPAQUE_VIEW_BYTE;
-      runs.append(base + consumed, 1, input.length - consumed);
+      this.runs.append(base + consumed, 1, input.length - consumed);
       consumed = input.length;
     }
     this.pending = consumed < input.length ? Buffer.from(input.subarray(consumed)) : EMPTY;

@@ -1,10 +1,11 @@
 /**
  * XML paths of offsets: `/records/patient/ssn` for text inside that element (CDATA
- * included), `/records/patient/@id` inside an attribute value. fast-xml-parser decides
- * whether the document is well-formed XML at all (no locations otherwise); the path is
- * then followed in one pass over the markup, which knows where each byte is.
+ * included), `/records/patient/@id` inside an attribute value. One pass over the markup up
+ * to the last offset, jumping from `<` to `<` with `indexOf`; element names are kept as
+ * spans and a path is only built for an offset. The walk checks what a location depends
+ * on (every end tag closes the open element of the same name, markup is terminated, no
+ * text outside the root); a prefix that fails gives no locations. HTML is no XML here.
  */
-import { XMLValidator } from 'fast-xml-parser';
 import type { CodeUnits } from './encoded-char.js';
 import { LocatedOffsets, unitsText } from './located-offsets.js';
 
@@ -23,48 +24,101 @@ function startsWith(units: CodeUnits, at: number, sequence: number[]): boolean {
   return true;
 }
 
-/** Index one past `sequence` at or after `from`, or the end of the units. */
+class XmlSyntaxError extends Error {}
+
+/** Index one past `sequence` at or after `from`; the markup must be terminated. */
 function after(units: CodeUnits, from: number, sequence: number[]): number {
   for (let at = units.indexOf(sequence[0], from); at >= 0; at = units.indexOf(sequence[0], at + 1)) {
     if (startsWith(units, at, sequence)) return at + sequence.length;
   }
-  return units.length;
+  throw new XmlSyntaxError();
+}
+
+function isSpace(unit: number): boolean {
+  return unit === 0x20 || unit === 0x09 || unit === 0x0a || unit === 0x0d;
 }
 
 function isNameEnd(unit: number): boolean {
-  return unit === 0x20 || unit === 0x09 || unit === 0x0a || unit === 0x0d || unit === 0x2f || unit === 0x3e || unit === 0x3d;
+  return isSpace(unit) || unit === 0x2f || unit === 0x3e || unit === 0x3d;
+}
+
+/** Open elements as name spans, and the path text built from them on demand. */
+class ElementStack {
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  constructor(private readonly units: CodeUnits) {}
+  path(): string | undefined {
+    let text = '';
+    for (let d = 0; d < this.starts.length; d++) text += '/' + unitsText(this.units, this.starts[d], this.ends[d]);
+    return text === '' ? undefined : text;
+  }
+  /** Pops the element an end tag names; the names must match. */
+  close(nameStart: number, nameEnd: number): void {
+    const top = this.starts.length - 1;
+    if (top < 0 || this.ends[top] - this.starts[top] !== nameEnd - nameStart) throw new XmlSyntaxError();
+    for (let k = 0; k < nameEnd - nameStart; k++) if (this.units[this.starts[top] + k] !== this.units[nameStart + k]) throw new XmlSyntaxError();
+    this.starts.pop();
+    this.ends.pop();
+  }
 }
 
 export function locateInXml(units: CodeUnits, start: number, located: LocatedOffsets): Array<string | undefined> {
-  if (XMLValidator.validate(unitsText(units, start, units.length)) !== true) return located.clear();
+  try {
+    walk(units, start, located);
+    return located.locations;
+  } catch (error) {
+    if (error instanceof XmlSyntaxError) return located.clear();
+    throw error;
+  }
+}
+
+function walk(units: CodeUnits, start: number, located: LocatedOffsets): void {
   const n = units.length;
-  const stack: string[] = [];
-  const path = () => (stack.length === 0 ? undefined : '/' + stack.join('/'));
+  const stack = new ElementStack(units);
+  let seenRoot = false;
   let i = start;
+  /** Offsets below `end` get the current element's path. */
+  const assign = (end: number) => {
+    if (located.nextOffset < end) located.assignBelow(end, stack.path());
+  };
   while (i < n && !located.done) {
     const lt = units.indexOf(0x3c, i);
+    const textEnd = lt < 0 ? n : lt;
+    if (stack.starts.length === 0) {
+      for (let k = i; k < textEnd; k++) if (!isSpace(units[k])) throw new XmlSyntaxError();
+    }
+    assign(textEnd);
     if (lt < 0) break;
-    located.assignBelow(lt, path());
     if (startsWith(units, lt, COMMENT_OPEN)) {
-      i = after(units, lt, COMMENT_CLOSE);
+      i = after(units, lt + 4, COMMENT_CLOSE);
     } else if (startsWith(units, lt, CDATA_OPEN)) {
-      i = after(units, lt, CDATA_CLOSE);
+      if (stack.starts.length === 0) throw new XmlSyntaxError();
+      i = after(units, lt + 9, CDATA_CLOSE);
     } else if (units[lt + 1] === 0x3f) {
-      i = after(units, lt, PI_CLOSE);
+      i = after(units, lt + 2, PI_CLOSE);
     } else if (units[lt + 1] === 0x21) {
+      if (seenRoot) throw new XmlSyntaxError();
       i = afterDeclaration(units, lt);
     } else if (units[lt + 1] === 0x2f) {
-      i = after(units, lt, [0x3e]);
-      located.assignBelow(i, path());
-      stack.pop();
+      let nameEnd = lt + 2;
+      while (nameEnd < n && !isNameEnd(units[nameEnd])) nameEnd++;
+      const gt = units.indexOf(0x3e, nameEnd);
+      if (gt < 0) throw new XmlSyntaxError();
+      assign(gt + 1);
+      stack.close(lt + 2, nameEnd);
+      i = gt + 1;
       continue;
     } else {
+      if (seenRoot && stack.starts.length === 0) throw new XmlSyntaxError();
+      seenRoot = true;
       i = startTag(units, lt, stack, located);
       continue;
     }
-    located.assignBelow(i, path());
+    assign(i);
   }
-  return located.locations;
+  if (!located.done || i >= n) {
+    if (stack.starts.length > 0 || !seenRoot) throw new XmlSyntaxError();
+  }
 }
 
 /** `<!DOCTYPE …>`, with an internal subset in brackets. */
@@ -75,38 +129,44 @@ function afterDeclaration(units: CodeUnits, lt: number): number {
     else if (units[j] === 0x5d) depth--;
     else if (units[j] === 0x3e && depth <= 0) return j + 1;
   }
-  return units.length;
+  throw new XmlSyntaxError();
 }
 
 /** Reads a start tag, locating offsets in it; pushes its name unless it closes itself. Returns the index after it. */
-function startTag(units: CodeUnits, lt: number, stack: string[], located: LocatedOffsets): number {
+function startTag(units: CodeUnits, lt: number, stack: ElementStack, located: LocatedOffsets): number {
   const n = units.length;
   let j = lt + 1;
   while (j < n && !isNameEnd(units[j])) j++;
-  stack.push(unitsText(units, lt + 1, j));
-  const path = '/' + stack.join('/');
+  if (j === lt + 1) throw new XmlSyntaxError();
+  stack.starts.push(lt + 1);
+  stack.ends.push(j);
   for (;;) {
-    while (j < n && (units[j] === 0x20 || units[j] === 0x09 || units[j] === 0x0a || units[j] === 0x0d)) j++;
-    if (j >= n) return n;
+    while (j < n && isSpace(units[j])) j++;
+    if (j >= n) throw new XmlSyntaxError();
     if (units[j] === 0x3e) {
-      located.assignBelow(j + 1, path);
+      if (located.nextOffset <= j) located.assignBelow(j + 1, stack.path());
       return j + 1;
     }
     if (units[j] === 0x2f) {
-      j = after(units, j, [0x3e]);
-      located.assignBelow(j, path);
-      stack.pop();
-      return j;
+      if (units[j + 1] !== 0x3e) throw new XmlSyntaxError();
+      if (located.nextOffset <= j + 1) located.assignBelow(j + 2, stack.path());
+      stack.starts.pop();
+      stack.ends.pop();
+      return j + 2;
     }
     const nameStart = j;
     while (j < n && !isNameEnd(units[j])) j++;
-    const name = unitsText(units, nameStart, j);
-    while (j < n && units[j] !== 0x22 && units[j] !== 0x27) j++;
+    const nameEnd = j;
+    while (j < n && isSpace(units[j])) j++;
+    if (units[j] !== 0x3d || nameEnd === nameStart) throw new XmlSyntaxError();
+    j++;
+    while (j < n && isSpace(units[j])) j++;
     const quote = units[j];
+    if (quote !== 0x22 && quote !== 0x27) throw new XmlSyntaxError();
     const valueEnd = units.indexOf(quote, j + 1);
-    if (valueEnd < 0) return n;
-    located.assignBelow(j + 1, path);
-    located.assignBelow(valueEnd, `${path}/@${name}`);
+    if (valueEnd < 0) throw new XmlSyntaxError();
+    if (located.nextOffset <= j) located.assignBelow(j + 1, stack.path());
+    if (located.nextOffset < valueEnd) located.assignBelow(valueEnd, `${stack.path()}/@${unitsText(units, nameStart, nameEnd)}`);
     j = valueEnd + 1;
   }
 }

@@ -49,9 +49,12 @@ t.test('JSON with escaped keys, whitespace, and in UTF-16', async (t) => {
   t.same(locateOffsets(be, 'application/json; charset=utf-16be', unitOffsets.map((u) => 2 * (u - 1))), ['/ssn', '/list/1'], 'UTF-16BE');
 });
 
-t.test('not JSON after all: no locations', async (t) => {
-  for (const bad of ['{"a": VALUE}', '{"a": "VALUE"', '{"a": "VALUE"} trailing', '["VALUE",]', '{"a" "VALUE"}', '{"a": "VALUE",}']) {
+t.test('JSON that breaks before an offset gives no location; after it, the prefix decides', async (t) => {
+  for (const bad of ['{"a": VALUE}', '{"a" "VALUE"}', '{"a": 01, "b": "VALUE"}', '{"a": tru, "b": "VALUE"}', '["x"}, "VALUE"]', '{"a": -, "b": "VALUE"}']) {
     t.same(locateOffsets(Buffer.from(bad), 'application/json', [bad.indexOf('VALUE')]), [undefined], bad);
+  }
+  for (const [prefixOk, pointer] of [['{"a": "VALUE"', '/a'], ['{"a": "VALUE"} trailing', '/a'], ['["VALUE",]', '/0'], ['{"a": 1.5e-3, "b": ["VALUE"', '/b/0']]) {
+    t.same(locateOffsets(Buffer.from(prefixOk), 'application/json', [prefixOk.indexOf('VALUE')]), [pointer], prefixOk);
   }
 });
 
@@ -92,9 +95,12 @@ t.test('XML paths', async (t) => {
   t.same(locateOffsets(Buffer.from(xml), 'text/plain', [xml.indexOf('<ssn>') + 5], true), ['/records/patient/ssn'], 'sniffed from the first character');
 });
 
-t.test('not well-formed XML or unknown syntax: no locations', async (t) => {
+t.test('XML that breaks before an offset, or unknown syntax: no locations', async (t) => {
   const html = '<html><body><p>VALUE<br></body></html>';
-  t.same(locateOffsets(Buffer.from(html), 'text/html', [html.indexOf('VALUE')]), [undefined]);
+  t.same(locateOffsets(Buffer.from(html), 'text/html', [html.indexOf('VALUE')]), [undefined], 'HTML is not located');
+  for (const bad of ['<a><b></a><c>VALUE</c>', 'text <a>VALUE</a>', '<a><!-- VALUE', '<a x=1>VALUE</a>', '<a></a><b>VALUE</b>', '<a/ >VALUE']) {
+    t.same(locateOffsets(Buffer.from(bad), 'application/xml', [bad.indexOf('VALUE')]), [undefined], bad);
+  }
   t.same(locateOffsets(Buffer.from('plain VALUE'), 'text/plain', [6]), [undefined]);
 });
 

@@ -21,7 +21,7 @@ const plainAlnum = fc.constantFrom(...'0123456789abcxyzABCXYZu'.split('')).map((
 /** Literal characters no decoder acts on. */
 const plainOther = fc.constantFrom('-', ' ', '=', ':', '"', ',', '.', '/', '\n', '{', '}', '>', '#', ';').map((c) => f(c, c));
 
-/** Complete encoded characters that fold to something, or to nothing (zero-width). */
+/** Complete encoded characters that fold to something, or to nothing (zero-width), in any body. */
 const encoded: Fragment[] = [
   f('%31', '1', '%2A'),
   f('%6a', 'j', '%2a'),
@@ -41,6 +41,10 @@ const encoded: Fragment[] = [
   f('\\\\', '\\'),
   f('\\n', '\n'),
   f('\\uD83D\\uDE00', '\x01'),
+];
+
+/** Character references: decoded outside form bodies (in a form, `&` separates fields). */
+const references: Fragment[] = [
   f('&#49;', '1', '&#42;'),
   f('&#0049;', '1', '&#0042;'),
   f('&#x31;', '1', '&#x2A;'),
@@ -54,6 +58,10 @@ const encoded: Fragment[] = [
   f('&nbsp;', ' '),
   f('&shy;', ''),
   f('&zwj;', ''),
+];
+
+/** Literal non-ASCII characters. */
+const literals: Fragment[] = [
   f('\uff11', '1', '\uff0a'),
   f('\uff21', 'A', '\uff0a'),
   f('\uff41', 'a', '\uff0a'),
@@ -78,8 +86,9 @@ const cdata = fc
 
 /** Fragments whose views compose by concatenation (no fragment changes how its neighbour reads). */
 export function composableFragment(form: boolean): fc.Arbitrary<Fragment> {
-  const options: fc.Arbitrary<Fragment>[] = [plainAlnum, plainOther, fc.constantFrom(...encoded), cdata];
+  const options: fc.Arbitrary<Fragment>[] = [plainAlnum, plainOther, fc.constantFrom(...encoded, ...literals)];
   if (form) options.push(fc.constant(f('+', ' ')));
+  else options.push(fc.constantFrom(...references), cdata);
   return fc.oneof(...options);
 }
 
