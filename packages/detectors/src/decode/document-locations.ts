@@ -41,13 +41,21 @@ export function readDocumentText(body: Buffer, contentType: string | undefined, 
 }
 
 /**
+ * How far into a body locations are looked for. A location costs a walk of the document up
+ * to the finding (a few hundred MB/s); past this, findings go without one.
+ */
+export const LOCATION_WALK_LIMIT = 1024 * 1024;
+
+/**
  * The location of each raw offset (`undefined` where none is known), in the order given.
  * With `sniff`, a body whose content type declares no syntax is taken for JSON when it
- * starts with `{`/`[`, for XML when it starts with `<`.
+ * starts with `{`/`[`, for XML when it starts with `<`. Offsets past
+ * `LOCATION_WALK_LIMIT` get none.
  */
 export function locateOffsets(body: Buffer, contentType: string | undefined, offsets: readonly number[], sniff = false): Array<string | undefined> {
   const doc = readDocumentText(body, contentType, sniff);
-  const located = new LocatedOffsets(doc.unitSize === 1 ? offsets : offsets.map((o) => Math.floor(o / 2)));
+  const unitOffsets = offsets.map((o) => (o < LOCATION_WALK_LIMIT ? Math.floor(o / doc.unitSize) : Infinity));
+  const located = new LocatedOffsets(unitOffsets);
   switch (doc.syntax) {
     case 'json':
       return locateInJson(doc.units, doc.start, located);

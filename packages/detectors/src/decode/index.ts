@@ -20,5 +20,5 @@ export {
 } from './decompression.js';
 export { compressSync, createCompressStream, CompressStream, deflateStage } from './compression.js';
 export { CodingChain, type ChainStageSpec } from './coding-chain.js';
-export { locateOffsets, readDocumentText, type DocumentText } from './document-locations.js';
+export { locateOffsets, readDocumentText, LOCATION_WALK_LIMIT, type DocumentText } from './document-locations.js';
 export { quoteRedactedJsonNumbers } from './json-number-quoting.js';

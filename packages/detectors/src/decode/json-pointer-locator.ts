@@ -8,10 +8,17 @@ import type { LocatedOffsets } from './located-offsets.js';
 import { walkJson } from './json-walker.js';
 
 export function locateInJson(units: CodeUnits, start: number, located: LocatedOffsets): Array<string | undefined> {
-  const valid = walkJson(units, start, (_kind, tokenStart, tokenEnd, pointer) => {
-    located.assignBelow(tokenStart, undefined);
-    if (located.nextOffset < tokenEnd) located.assignBelow(tokenEnd, pointer());
-    return !located.done;
-  });
+  const interest = { from: located.nextOffset };
+  const valid = walkJson(
+    units,
+    start,
+    (_kind, tokenStart, tokenEnd, pointer) => {
+      located.assignBelow(tokenStart, undefined);
+      if (located.nextOffset < tokenEnd) located.assignBelow(tokenEnd, pointer());
+      interest.from = located.nextOffset;
+      return !located.done;
+    },
+    interest,
+  );
   return valid ? located.locations : located.clear();
 }

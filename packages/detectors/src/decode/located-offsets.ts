@@ -25,9 +25,9 @@ export class LocatedOffsets {
     }
   }
 
-  /** Whether every offset has been passed. */
+  /** Whether every offset that can be located has been passed (`Infinity` stands for "do not locate"). */
   get done(): boolean {
-    return this.next >= this.order.length;
+    return this.nextOffset === Infinity;
   }
 
   /** The smallest offset not located yet (`Infinity` when done): lets a locator build a location only when one is asked for. */

@@ -4,115 +4,144 @@
  * plain ASCII is one run of width 1 however long it is, `%31%32%33` is one run of width 3.
  * A removed character (zero-width, CDATA marker) or a change of width starts a new run.
  *
- * Lookups are O(1) for the run used last or the one after it (the scanner asks in order)
- * and O(log runs) otherwise; `discard` drops runs the scanner no longer needs.
+ * Runs live in fixed-size blocks, so appending never copies what is stored (a form body
+ * makes two runs per field); lookups are O(1) for the run used last or the one after it (the
+ * scanner asks in order) and O(log runs) otherwise; `discard` drops whole blocks the scanner
+ * no longer needs.
  */
 
-/** Fields of one run in `SpanRuns.data`. */
+/** Fields of one run in a block. */
 const VIEW_START = 0;
 const RAW_START = 1;
 const COUNT = 2;
 const WIDTH = 3;
 const FIELDS = 4;
+const RUNS_PER_BLOCK = 1024;
 
 export class SpanRuns {
-  private data = new Float64Array(64 * FIELDS);
-  /** Index (in runs) of the first run still kept. */
+  /** Blocks of `RUNS_PER_BLOCK` runs; only the last one is partly filled. */
+  private blocks: Float64Array[] = [];
+  /** Runs stored in the last block. */
+  private lastFill = 0;
+  /** Runs of the first block that were discarded. */
   private head = 0;
-  /** Number of runs stored, discarded ones below `head` included. */
-  private count = 0;
-  private lastHit = 0;
+  /** Block and run index of the last lookup. */
+  private hitBlock = 0;
+  private hitRun = 0;
   /** View bytes mapped so far. */
   viewLength = 0;
 
   /** Maps the next `count` view bytes to `count` characters of `width` raw bytes each, starting at `rawStart`. */
   append(rawStart: number, count: number, width: number): void {
-    const d = this.data;
-    if (this.count > this.head) {
-      const last = (this.count - 1) * FIELDS;
-      if (d[last + WIDTH] === width && d[last + RAW_START] + d[last + COUNT] * width === rawStart) {
-        d[last + COUNT] += count;
+    const blocks = this.blocks;
+    if (blocks.length > 0 && this.lastFill > (blocks.length === 1 ? this.head : 0)) {
+      const block = blocks[blocks.length - 1];
+      const last = (this.lastFill - 1) * FIELDS;
+      if (block[last + WIDTH] === width && block[last + RAW_START] + block[last + COUNT] * width === rawStart) {
+        block[last + COUNT] += count;
         this.viewLength += count;
         return;
       }
     }
-    if ((this.count + 1) * FIELDS > d.length) this.grow();
-    const at = this.count * FIELDS;
-    const data = this.data;
-    data[at + VIEW_START] = this.viewLength;
-    data[at + RAW_START] = rawStart;
-    data[at + COUNT] = count;
-    data[at + WIDTH] = width;
-    this.count++;
+    if (blocks.length === 0 || this.lastFill === RUNS_PER_BLOCK) {
+      blocks.push(new Float64Array(RUNS_PER_BLOCK * FIELDS));
+      this.lastFill = 0;
+    }
+    const block = blocks[blocks.length - 1];
+    const at = this.lastFill * FIELDS;
+    block[at + VIEW_START] = this.viewLength;
+    block[at + RAW_START] = rawStart;
+    block[at + COUNT] = count;
+    block[at + WIDTH] = width;
+    this.lastFill++;
     this.viewLength += count;
   }
 
   /** Raw offset where the character behind view byte `v` begins. */
   rawStart(v: number): number {
-    const at = this.find(v) * FIELDS;
-    const d = this.data;
-    return d[at + RAW_START] + (v - d[at + VIEW_START]) * d[at + WIDTH];
+    this.find(v);
+    const block = this.blocks[this.hitBlock];
+    const at = this.hitRun * FIELDS;
+    return block[at + RAW_START] + (v - block[at + VIEW_START]) * block[at + WIDTH];
   }
 
   /** Raw offset one past the character behind view byte `v`. */
   rawEnd(v: number): number {
-    const at = this.find(v) * FIELDS;
-    const d = this.data;
-    return d[at + RAW_START] + (v - d[at + VIEW_START] + 1) * d[at + WIDTH];
+    this.find(v);
+    const block = this.blocks[this.hitBlock];
+    const at = this.hitRun * FIELDS;
+    return block[at + RAW_START] + (v - block[at + VIEW_START] + 1) * block[at + WIDTH];
   }
 
   /** Forgets runs that lie entirely below view byte `v`. */
   discard(v: number): void {
-    const d = this.data;
-    while (this.head < this.count && d[this.head * FIELDS + VIEW_START] + d[this.head * FIELDS + COUNT] <= v) this.head++;
-    // Compact once the dead prefix dominates, so memory follows the window, not the body.
-    if (this.head > 256 && this.head * 2 > this.count) {
-      d.copyWithin(0, this.head * FIELDS, this.count * FIELDS);
-      this.count -= this.head;
-      this.lastHit = Math.max(0, this.lastHit - this.head);
+    const blocks = this.blocks;
+    while (blocks.length > 0) {
+      const first = blocks[0];
+      const fill = blocks.length === 1 ? this.lastFill : RUNS_PER_BLOCK;
+      while (this.head < fill && first[this.head * FIELDS + VIEW_START] + first[this.head * FIELDS + COUNT] <= v) this.head++;
+      if (this.head < fill || blocks.length === 1) break;
+      blocks.shift();
       this.head = 0;
+      this.hitBlock = Math.max(0, this.hitBlock - 1);
+    }
+    if (blocks.length === 1 && this.head === this.lastFill) {
+      // Everything discarded: start the block over rather than keep a dead prefix.
+      this.head = 0;
+      this.lastFill = 0;
+      this.hitRun = 0;
     }
   }
 
   /** Number of runs kept; for tests of the cheap path and of `discard`. */
   get runCount(): number {
-    return this.count - this.head;
+    const blocks = this.blocks.length;
+    if (blocks === 0) return 0;
+    return (blocks - 1) * RUNS_PER_BLOCK + this.lastFill - this.head;
   }
 
-  private find(v: number): number {
-    const d = this.data;
-    if (this.count === this.head || v < d[this.head * FIELDS + VIEW_START] || v >= this.viewLength) {
-      throw new RangeError(`view offset ${v} is not mapped (kept: ${this.keptStart()}..${this.viewLength})`);
+  private fill(block: number): number {
+    return block === this.blocks.length - 1 ? this.lastFill : RUNS_PER_BLOCK;
+  }
+
+  private contains(block: number, run: number, v: number): boolean {
+    if (block >= this.blocks.length || run >= this.fill(block) || (block === 0 && run < this.head)) return false;
+    const b = this.blocks[block];
+    const start = b[run * FIELDS + VIEW_START];
+    return v >= start && v < start + b[run * FIELDS + COUNT];
+  }
+
+  /** Points `hitBlock`/`hitRun` at the run holding view byte `v`. */
+  private find(v: number): void {
+    if (this.contains(this.hitBlock, this.hitRun, v)) return;
+    const nextRun = this.hitRun + 1 < RUNS_PER_BLOCK ? this.hitRun + 1 : 0;
+    const nextBlock = this.hitRun + 1 < RUNS_PER_BLOCK ? this.hitBlock : this.hitBlock + 1;
+    if (this.contains(nextBlock, nextRun, v)) {
+      this.hitBlock = nextBlock;
+      this.hitRun = nextRun;
+      return;
     }
-    let hit = this.lastHit;
-    if (hit >= this.head && hit < this.count) {
-      if (contains(d, hit, v)) return hit;
-      if (hit + 1 < this.count && contains(d, hit + 1, v)) return (this.lastHit = hit + 1);
+    const blocks = this.blocks;
+    if (this.runCount === 0 || v < blocks[0][this.head * FIELDS + VIEW_START] || v >= this.viewLength) {
+      const kept = this.runCount === 0 ? this.viewLength : blocks[0][this.head * FIELDS + VIEW_START];
+      throw new RangeError(`view offset ${v} is not mapped (kept: ${kept}..${this.viewLength})`);
     }
-    let lo = this.head;
-    let hi = this.count - 1;
+    let lo = 0;
+    let hi = blocks.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (d[mid * FIELDS + VIEW_START] <= v) lo = mid;
+      if (blocks[mid][VIEW_START] <= v) lo = mid;
       else hi = mid - 1;
     }
-    hit = lo;
-    this.lastHit = hit;
-    return hit;
+    const block = blocks[lo];
+    let first = lo === 0 ? this.head : 0;
+    let last = this.fill(lo) - 1;
+    while (first < last) {
+      const mid = (first + last + 1) >>> 1;
+      if (block[mid * FIELDS + VIEW_START] <= v) first = mid;
+      else last = mid - 1;
+    }
+    this.hitBlock = lo;
+    this.hitRun = first;
   }
-
-  private keptStart(): number {
-    return this.count > this.head ? this.data[this.head * FIELDS + VIEW_START] : this.viewLength;
-  }
-
-  private grow(): void {
-    const bigger = new Float64Array(this.data.length * 2);
-    bigger.set(this.data.subarray(0, this.count * FIELDS));
-    this.data = bigger;
-  }
-}
-
-function contains(d: Float64Array, run: number, v: number): boolean {
-  const start = d[run * FIELDS + VIEW_START];
-  return v >= start && v < start + d[run * FIELDS + COUNT];
 }

@@ -39,6 +39,15 @@ export interface ViewMapperOptions {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** The byte `%XY` stands for, indexed by X << 7 | Y, when it is ASCII; -1 otherwise. */
+const PERCENT_ASCII = new Int8Array(128 * 128).fill(-1);
+for (let x = 0; x < 128; x++) {
+  for (let y = 0; y < 128; y++) {
+    const hi = HEX_VALUE[x];
+    const lo = HEX_VALUE[y];
+    if (hi >= 0 && hi < 8 && lo >= 0) PERCENT_ASCII[(x << 7) | y] = (hi << 4) | lo;
+  }
+}
 /** ASCII letters and digits, the characters of an entity name. */
 const ALNUM = new Uint8Array(128);
 for (let c = 0; c < 128; c++) ALNUM[c] = /[0-9A-Za-z]/.test(String.fromCharCode(c)) ? 1 : 0;
@@ -204,11 +213,12 @@ export class TextViewMapper implements ViewMapper {
       // A run of `%XX` escapes of ASCII bytes (the bulk of form bodies), without a call.
       if (c === 0x25) {
         const start = i;
-        for (;;) {
-          const h1 = i + 2 < n && units[i + 1] < 0x80 ? HEX_VALUE[units[i + 1]] : -1;
-          const h2 = h1 >= 0 && h1 < 8 && units[i + 2] < 0x80 ? HEX_VALUE[units[i + 2]] : -1;
-          if (h2 < 0) break;
-          view[o++] = (h1 << 4) | h2;
+        while (i + 2 < n) {
+          const d1 = units[i + 1];
+          const d2 = units[i + 2];
+          const value = (d1 | d2) < 0x80 ? PERCENT_ASCII[(d1 << 7) | d2] : -1;
+          if (value < 0) break;
+          view[o++] = value;
           i += 3;
           if (i === n || units[i] !== 0x25) break;
         }

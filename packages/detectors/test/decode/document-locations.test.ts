@@ -3,7 +3,7 @@
  * escaped keys included; a document that is not what it claims gives none.
  */
 import t from 'tap';
-import { locateOffsets } from '../../src/decode/index.js';
+import { locateOffsets, LOCATION_WALK_LIMIT } from '../../src/decode/index.js';
 import { encodeText } from './fragments.js';
 
 /** Offsets of each `marker` occurrence in `text` (UTF-8 bytes). */
@@ -102,6 +102,13 @@ t.test('XML that breaks before an offset, or unknown syntax: no locations', asyn
     t.same(locateOffsets(Buffer.from(bad), 'application/xml', [bad.indexOf('VALUE')]), [undefined], bad);
   }
   t.same(locateOffsets(Buffer.from('plain VALUE'), 'text/plain', [6]), [undefined]);
+});
+
+t.test('findings past LOCATION_WALK_LIMIT go without a location', async (t) => {
+  const filler = ', "pad": "' + 'x'.repeat(LOCATION_WALK_LIMIT) + '"';
+  const json = '{"a": "VALUE"' + filler + ', "b": "VALUE"}';
+  const [first, second] = offsetsOf(json, 'VALUE');
+  t.same(locateOffsets(Buffer.from(json), 'application/json', [first, second]), ['/a', undefined]);
 });
 
 t.test('offsets may come in any order', async (t) => {

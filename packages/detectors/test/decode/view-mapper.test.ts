@@ -216,6 +216,26 @@ t.test('discard forgets mapping below the window', async (t) => {
   t.throws(() => mapper.rawStart(0), RangeError);
 });
 
+t.test('many runs: lookups in any order across blocks, before and after discard', async (t) => {
+  const mapper = createViewMapper({});
+  const pieces = 5000; // two runs per piece: several blocks of runs
+  let viewLength = 0;
+  for (let k = 0; k < pieces; k += 500) viewLength += mapper.push(Buffer.from('a%31'.repeat(500))).length;
+  t.equal(viewLength, 2 * pieces);
+  t.ok(mapper.mappingRuns === 2 * pieces, `${mapper.mappingRuns} runs`);
+  const expected = (v: number) => (v % 2 === 0 ? [(v / 2) * 4, (v / 2) * 4 + 1] : [((v - 1) / 2) * 4 + 1, ((v - 1) / 2) * 4 + 4]);
+  const order = [...Array(viewLength).keys()].sort((a, b) => ((a * 7919) % 10007) - ((b * 7919) % 10007));
+  t.ok(order.every((v) => mapper.rawStart(v) === expected(v)[0] && mapper.rawEnd(v) === expected(v)[1]), 'random order');
+  mapper.discard(4321);
+  t.ok(mapper.mappingRuns <= 2 * pieces - 4321 + 1, 'runs below the discard point are gone');
+  t.ok([...Array(viewLength - 4321).keys()].map((k) => k + 4321).every((v) => mapper.rawStart(v) === expected(v)[0] && mapper.rawEnd(v) === expected(v)[1]), 'the rest still maps');
+  t.throws(() => mapper.rawStart(4000), RangeError);
+  mapper.discard(viewLength);
+  t.equal(mapper.mappingRuns, 0);
+  mapper.push(Buffer.from('%32b'));
+  t.same([mapper.rawStart(viewLength), mapper.rawEnd(viewLength + 1)], [20000, 20004], 'appending after a full discard');
+});
+
 t.test('maskRaw on spans the escape form cannot hold keeps the length and the syntax', async (t) => {
   const mapper = createViewMapper({});
   const check = (raw: string, expected: string) => {
