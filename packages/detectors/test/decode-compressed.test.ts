@@ -8,7 +8,7 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import t from 'tap';
-import { createEngine, DecodeError, DecompressionLimitError, runScanCommand } from '@leakguard/detectors';
+import { createEngine, DecodeError, DecompressionLimitError, ScanBlockedError, runScanCommand } from '@leakguard/detectors';
 import { TEST_KEY } from './fixtures/engine-fixtures.js';
 import { brotliBomb, gzipBomb, nestedGzipBomb, rawDeflateBomb, type Bomb } from './decode/fixtures/bombs.js';
 
@@ -91,6 +91,20 @@ t.test('streams: outputEncoding and recompress', async (t) => {
     t.equal(again.outputEncoding, encoding, `${encoding}: recompress keeps the encoding`);
   }
   t.equal(engine.createStream({ recompress: true }).outputEncoding, 'identity', 'nothing to re-compress');
+});
+
+t.test('block on a compressed stream: ScanBlockedError before any byte of the value leaves', async (t) => {
+  const blocking = createEngine({ fingerprintKey: TEST_KEY, detectors: { us_ssn: { action: 'block' } } });
+  const raw = Buffer.from(`${'{"pad":"' + 'a'.repeat(50_000) + '",'}"ssn":"${SSN.replace(/-/g, '\\u002d')}"}`);
+  for (const recompress of [false, true]) {
+    const stream = blocking.createStream({ contentEncoding: 'gzip', contentType: 'application/json', recompress });
+    const out: Buffer[] = [];
+    stream.on('data', (d: Buffer) => out.push(d));
+    const { error } = await drain(stream, zlib.gzipSync(raw), 1000);
+    t.ok(error instanceof ScanBlockedError, `recompress ${recompress}: blocked`);
+    const emitted = recompress ? zlib.gunzipSync(Buffer.concat(out), { finishFlush: zlib.constants.Z_SYNC_FLUSH }) : Buffer.concat(out);
+    t.ok(emitted.length < raw.length && !emitted.includes('536'), `recompress ${recompress}: not a digit of the value left`);
+  }
 });
 
 t.test('leakguard scan --ndjson honours content_encoding and content_type', async (t) => {
