@@ -20,5 +20,7 @@ if [ -z "${npm_config_nodedir:-}" ]; then
   fi
 fi
 
-# `pnpm install` also builds every package (the root "prepare" script runs `tsc -b`).
+# `pnpm install` also builds every package and rebuilds tap with the project's plugin set
+# (the root "prepare" script: `tsc -b && tap build`); a tap built with its default plugins
+# would load its own TypeScript loader next to tsx on the first run.
 pnpm install --frozen-lockfile
