@@ -184,6 +184,9 @@ export class TextViewMapper implements ViewMapper {
     let runRaw = 0;
     let runCount = 0;
     let runWidth = 0;
+    // ASCII text outside forms: long plain stretches are found with memchr and copied with
+    // memcpy rather than byte by byte (a form's `+` comes too often for that to pay).
+    const finder = !utf16 && !(flags & FLAG_FORM) && isAscii(input) ? new PlainStretchFinder(input) : undefined;
     let i = 0;
     let o = 0;
     while (i < n) {
@@ -193,12 +196,19 @@ export class TextViewMapper implements ViewMapper {
       if (viewByte >= 0) {
         const start = i;
         const end = i < ampPlainUntil ? ampPlainUntil : n;
-        do {
-          view[o++] = viewByte;
-          if (++i === end) break;
-          c = units[i];
-          viewByte = c < 0x80 ? plain[c] : -1;
-        } while (viewByte >= 0);
+        const stop = finder === undefined ? i : finder.stretchEnd(i, end, (flags & FLAG_IN_CDATA) !== 0, i < ampPlainUntil);
+        if (stop - i >= NATIVE_STRETCH) {
+          input.copy(view, o, i, stop);
+          o += stop - i;
+          i = stop;
+        } else {
+          do {
+            view[o++] = viewByte;
+            if (++i === end) break;
+            c = units[i];
+            viewByte = c < 0x80 ? plain[c] : -1;
+          } while (viewByte >= 0);
+        }
         const rawStart = base + start * unitSize;
         if (runWidth === unitSize && rawStart === runRaw + runCount * runWidth) {
           runCount += i - start;
@@ -298,6 +308,49 @@ export class TextViewMapper implements ViewMapper {
     }
     this.pending = consumed < input.length ? Buffer.from(input.subarray(consumed)) : EMPTY;
     return view.subarray(0, o);
+  }
+}
+
+/** Plain stretches shorter than this are copied by the JavaScript loop: a native call costs more. */
+const NATIVE_STRETCH = 48;
+
+/**
+ * Where the plain stretch that starts at a given index ends, in an ASCII chunk outside
+ * forms: at the next unit that may start an escape. The next position of each such unit is
+ * searched with `indexOf` only once the decoder has passed the previous one.
+ */
+class PlainStretchFinder {
+  private percent = -1;
+  private backslash = -1;
+  private lt = -1;
+  private bracket = -1;
+  private amp = -1;
+
+  constructor(private readonly bytes: Buffer) {}
+
+  /** End of the plain stretch from `from`, at most `limit`. */
+  stretchEnd(from: number, limit: number, inCdata: boolean, ampIsText: boolean): number {
+    this.percent = this.next(0x25, this.percent, from);
+    this.backslash = this.next(0x5c, this.backslash, from);
+    let end = Math.min(limit, this.percent, this.backslash);
+    if (inCdata) {
+      this.bracket = this.next(0x5d, this.bracket, from);
+      end = Math.min(end, this.bracket);
+    } else {
+      this.lt = this.next(0x3c, this.lt, from);
+      end = Math.min(end, this.lt);
+    }
+    if (!ampIsText) {
+      this.amp = this.next(0x26, this.amp, from);
+      end = Math.min(end, this.amp);
+    }
+    return end;
+  }
+
+  private next(unit: number, known: number, from: number): number {
+    if (known >= from) return known;
+    const at = this.bytes.indexOf(unit, from);
+    return at < 0 ? this.bytes.length : at;
   }
 }
 

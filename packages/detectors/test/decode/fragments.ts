@@ -18,6 +18,12 @@ const f = (raw: string, view: string, masked = raw): Fragment => ({ raw, view, m
 
 /** Letters and digits written literally. */
 const plainAlnum = fc.constantFrom(...'0123456789abcxyzABCXYZu'.split('')).map((c) => f(c, c, '*'));
+/** Long plain stretches: the decoder copies these natively. */
+const LONG_TEXT = 'Lorem ipsum dolor sit amet 12 consectetur adipiscing elit 34 sed do eiusmod.';
+const plainLong = fc.nat(LONG_TEXT.length - 40).map((from) => {
+  const text = LONG_TEXT.slice(from, from + 40 + (from % 20));
+  return f(text, text, text.replace(/[0-9A-Za-z]/g, '*'));
+});
 /** Literal characters no decoder acts on. */
 const plainOther = fc.constantFrom('-', ' ', '=', ':', '"', ',', '.', '/', '\n', '{', '}', '>', '#', ';').map((c) => f(c, c));
 
@@ -86,7 +92,7 @@ const cdata = fc
 
 /** Fragments whose views compose by concatenation (no fragment changes how its neighbour reads). */
 export function composableFragment(form: boolean): fc.Arbitrary<Fragment> {
-  const options: fc.Arbitrary<Fragment>[] = [plainAlnum, plainOther, fc.constantFrom(...encoded, ...literals)];
+  const options: fc.Arbitrary<Fragment>[] = [plainAlnum, plainOther, plainLong, fc.constantFrom(...encoded, ...literals)];
   if (form) options.push(fc.constant(f('+', ' ')));
   else options.push(fc.constantFrom(...references), cdata);
   return fc.oneof(...options);
