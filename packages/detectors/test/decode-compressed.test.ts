@@ -62,7 +62,7 @@ t.test('EngineConfig.decoding limits are honoured', async (t) => {
   t.ok(error instanceof DecompressionLimitError && error.limit === 'maxDecompressedBytes', 'stream too');
   const lenient = createEngine({ fingerprintKey: TEST_KEY, decoding: { maxCompressionRatio: 10_000 } });
   t.equal(lenient.scan(body, { contentEncoding: 'gzip' }).length, 200_000, 'a highly repetitive body passes a lenient ratio');
-  t.throws(() => engine.scan(body, { contentEncoding: 'gzip' }), { limit: 'maxCompressionRatio' }, 'and fails the default one');
+  t.throws(() => engine.scan(body, { contentEncoding: 'gzip' }), { code: 'LG_ERR_DECOMPRESSION_LIMIT', limit: 'maxCompressionRatio' }, 'and fails the default one');
 });
 
 t.test('corrupt bodies and unknown encodings are DecodeErrors', async (t) => {
