@@ -10,6 +10,7 @@ import {
   resolveDecodingLimits,
   type ResolvedDecodingLimits,
 } from './decode/index.js';
+import { parseContentType } from './decode/content-type.js';
 import { ScanStream } from './scan-stream.js';
 import type { Action, ActionedFinding, Engine, EngineConfig, ProcessResult, ScanOptions, ScanStreamOptions } from './types.js';
 import { WindowScanner, type RevealedFinding, type WindowScannerOptions } from './window-scanner.js';
@@ -134,6 +135,7 @@ export class DetectionEngine implements Engine {
       stopOnBlock: request.stopOnBlock,
       reveal: request.reveal ?? false,
       ...(request.onFinding ? { onFinding: request.onFinding } : {}),
+      json: parseContentType(request.contentType).syntax === 'json',
     };
     return new WindowScanner(this.set, createViewMapper({ contentType: request.contentType }), options);
   }

@@ -32,6 +32,8 @@ export interface WindowScannerOptions {
   readonly onFinding?: (finding: RevealedFinding) => void;
   /** Attach the canonical value to findings (local investigation only). */
   readonly reveal?: boolean;
+  /** The body is declared JSON: a redacted `"key": 123456789` number becomes a same-length string. */
+  readonly json?: boolean;
 }
 
 /**
@@ -348,6 +350,51 @@ export class WindowScanner {
     }
   }
 
+  /**
+   * A value that is a bare JSON number member (`"ssn": 536221234,`) cannot be masked with `*`
+   * without breaking the document, so it becomes a string of the same length:
+   * `"***1234"`. Decided from the context in the window (the member's key quote, unescaped,
+   * and the token after), the same way for streams and whole bodies. Returns false when the
+   * value is not such a number, or not plain single-byte text.
+   */
+  private redactJsonNumber(start: number, end: number, keepLast: number): boolean {
+    const view = this.view;
+    const base = this.viewBase;
+    const rawStart = this.mapper.rawStart(start);
+    if (this.mapper.rawEnd(end - 1) - rawStart !== end - start || end - start < 3) return false;
+    for (let v = start; v < end; v++) if (!isDigit(view[v - base] as number)) return false;
+    let i = start - 1 - base;
+    const floor = Math.max(0, start - base - this.options.contextBefore);
+    while (i >= floor && isJsonSpace(view[i] as number)) i--;
+    if (i < floor || view[i] !== 0x3a || !this.plainByte(base + i)) return false; // ':'
+    i--;
+    while (i >= floor && isJsonSpace(view[i] as number)) i--;
+    // The key's closing quote, as sent: a `\"` inside a string is one view byte from two raw ones.
+    if (i < floor || view[i] !== 0x22 || !this.plainByte(base + i)) return false;
+    let j = end - base;
+    const ceiling = Math.min(view.length, end - base + this.options.contextAfter);
+    while (j < ceiling && isJsonSpace(view[j] as number)) j++;
+    const next = view[j];
+    if (j >= ceiling || (next !== 0x2c && next !== 0x7d && next !== 0x5d)) return false; // , } ]
+    if (!this.rawOwned) {
+      this.raw = Buffer.from(this.raw);
+      this.rawOwned = true;
+    }
+    const from = rawStart - this.rawBase;
+    const length = end - start;
+    const kept = Math.min(keepLast, length - 2);
+    this.raw[from] = 0x22;
+    this.raw.fill(0x2a, from + 1, from + length - 1 - kept);
+    this.raw.copyWithin(from + length - 1 - kept, from + length - kept, from + length);
+    this.raw[from + length - 1] = 0x22;
+    return true;
+  }
+
+  /** Whether view byte `v` stands for exactly one raw byte (not an escape or multi-byte form). */
+  private plainByte(v: number): boolean {
+    return this.mapper.rawEnd(v) - this.mapper.rawStart(v) === 1;
+  }
+
   private keywordNear(detector: CompiledDetector, start: number, end: number): boolean {
     const rel = start - this.viewBase;
     const relEnd = end - this.viewBase;
@@ -359,6 +406,7 @@ export class WindowScanner {
 
   /** Overwrites the raw bytes behind the value's letters and digits, keeping the last `keepLast`. */
   private redact(start: number, end: number, keepLast: number): void {
+    if (this.options.json && this.redactJsonNumber(start, end, keepLast)) return;
     const view = this.view;
     let alnum = 0;
     for (let v = start; v < end; v++) if (isAlnumByte(view[v - this.viewBase] as number)) alnum++;
@@ -375,6 +423,11 @@ export class WindowScanner {
       masked++;
     }
   }
+}
+
+/** JSON insignificant whitespace. */
+function isJsonSpace(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 }
 
 /** Bytes a weak shape is made of (digits, RRB letters, separators). */

@@ -31,6 +31,8 @@ export function quoteRedactedJsonNumbers(raw: Buffer, output: Buffer, contentTyp
   for (let k = 0; k < tokens.length; k += 2) {
     const start = tokens[k];
     const end = tokens[k + 1];
+    // The window scanner already quoted `"key": number` members as it redacted them.
+    if (output.subarray(start, start + size).equals(quote)) continue;
     output.copyWithin(start + size, start + 2 * size, end);
     quote.copy(output, start);
     quote.copy(output, end - size);
