@@ -13,8 +13,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { PassThrough, Readable, type Writable } from 'node:stream';
-import { LeakguardError, type Action, type ActionedFinding, type ScanBlockedError, type ScanStream } from '@leakguard/detectors';
+import { PassThrough, type Readable, type Stream, type Writable } from 'node:stream';
+import { LeakguardError, type Action, type ActionedFinding, type ProcessResult, type ScanBlockedError, type ScanStream } from '@leakguard/detectors';
 import {
   ExchangeBlockedError,
   InspectionFailedError,
@@ -30,7 +30,8 @@ import { hostNameOf, normalisePathForMatching, splitRequestTarget } from '../htt
 import { FindingTally, strongerAction, type ExchangeOutcome } from '../observability/audit-log.js';
 import type { PolicySnapshot } from '../policy/policy-snapshot.js';
 import type { Direction, RouteDecision, RouteQuery } from '../policy/route-rules.js';
-import { EnforcedBody, MonitoredBody } from './body-inspection.js';
+import { EnforcedBody, MonitoredBody, WholeBody } from './body-inspection.js';
+import { BufferedBody, NO_BODY } from './buffered-body.js';
 import type { ExchangeContext } from './exchange-context.js';
 import { inspectHead, type HeadInspection } from './head-inspection.js';
 import { sanitiseForLog } from './log-sanitiser.js';
@@ -68,6 +69,13 @@ function requestHasBody(headers: IncomingMessage['headers']): boolean {
   return headers['transfer-encoding'] !== undefined;
 }
 
+/** Content-Length as a number, when present and sane. */
+function declaredLength(headers: IncomingMessage['headers']): number | undefined {
+  const value = headers['content-length'];
+  if (value === undefined || !/^[0-9]{1,15}$/.test(value)) return undefined;
+  return Number(value);
+}
+
 function contentEncodingOf(headers: { 'content-encoding'?: string | string[] | number | undefined }): string | undefined {
   const value = headers['content-encoding'];
   if (value === undefined) return undefined;
@@ -77,7 +85,7 @@ function contentEncodingOf(headers: { 'content-encoding'?: string | string[] | n
 
 export class Exchange {
   readonly id = randomUUID();
-  private readonly startedAt = process.hrtime.bigint();
+  private readonly startedAt = performance.now();
   private snapshot: PolicySnapshot | undefined;
   private requestRoute: RouteDecision | undefined;
   private responseRoute: RouteDecision | undefined;
@@ -86,7 +94,8 @@ export class Exchange {
   private path = '/';
   private forwardHeaders: OutgoingHttpHeaders = {};
   private forwardUrl: string;
-  private readonly tally = new FindingTally();
+  /** Created at the first finding: most exchanges have none. */
+  private tally: FindingTally | undefined;
   private action: Action | null = null;
   private redacted = false;
   private outcome: ExchangeOutcome | undefined;
@@ -96,11 +105,13 @@ export class Exchange {
   private proxyReq: ClientRequest | undefined;
   private proxyRes: IncomingMessage | undefined;
   private upstreamTimer: NodeJS.Timeout | undefined;
-  private requestBody: EnforcedBody | MonitoredBody | undefined;
-  private responseBody: EnforcedBody | MonitoredBody | undefined;
+  private requestBody: EnforcedBody | MonitoredBody | WholeBody | undefined;
+  private responseBody: EnforcedBody | MonitoredBody | WholeBody | undefined;
   /** The complete (held) request body, kept for one retry on a stale keep-alive socket. */
   private replayBody: Buffer[] | undefined;
   private attempts = 0;
+  /** The upstream request carries a body already in memory (no upload time to leave out of the timeout). */
+  private bodyInMemory = false;
   private readonly scanNs = { request: 0, response: 0 };
   private readonly scanBytes = { request: 0, response: 0 };
 
@@ -127,7 +138,6 @@ export class Exchange {
 
   run(): void {
     this.ctx.tracker.add(this);
-    this.ctx.metrics.inFlight.inc();
     this.res.once('close', this.onComplete);
     if (this.onRequest()) this.inspectRequest();
   }
@@ -156,7 +166,7 @@ export class Exchange {
       this.requestRoute = snapshot.routes.resolve('request', route);
       this.responseRoute = snapshot.routes.resolve('response', route);
     } else {
-      this.requestRoute = this.responseRoute = snapshot.routes.resolve('request', { listener: this.ctx.listener, method: '', host: '', path: '' });
+      this.requestRoute = this.responseRoute = snapshot.routes.defaultDecision;
     }
 
     const headers: OutgoingHttpHeaders = endToEndHeaders(this.req.headers);
@@ -198,7 +208,7 @@ export class Exchange {
   }
 
   private record(direction: Direction, finding: ActionedFinding, location?: string): void {
-    this.tally.add(direction, finding, location);
+    (this.tally ??= new FindingTally()).add(direction, finding, location);
     this.action = strongerAction(this.action, finding.action);
     this.ctx.metrics.findings.labels(finding.detector, finding.action, direction).inc();
   }
@@ -210,7 +220,7 @@ export class Exchange {
     const headers = this.forwardHeaders;
     if (!requestHasBody(this.req.headers)) {
       this.replayBody = [];
-      this.forwardUpstream(undefined);
+      this.forwardUpstream(NO_BODY);
       return;
     }
     const chunkedIfUnsized = (): void => {
@@ -223,6 +233,10 @@ export class Exchange {
       return;
     }
     const contentEncoding = contentEncodingOf(this.req.headers);
+    if (this.fitsWholeBodyPath(this.req.headers, contentEncoding)) {
+      this.inspectWholeRequest(contentType, contentEncoding);
+      return;
+    }
     const scan = this.createScan('request', contentType, contentEncoding, () => {
       chunkedIfUnsized();
       this.forwardUpstream(this.req);
@@ -282,6 +296,72 @@ export class Exchange {
     body.start();
   }
 
+  /**
+   * Small bodies of known length, that the hold would keep whole anyway, are read whole and
+   * inspected in one engine call: cheaper than a stream per body, same decisions. Not for
+   * monitor mode (which forwards as it reads) nor for compressed bodies forwarded decoded.
+   */
+  private fitsWholeBodyPath(headers: IncomingMessage['headers'], contentEncoding: string | undefined): boolean {
+    const snapshot = this.snapshot as PolicySnapshot;
+    const length = declaredLength(headers);
+    return !snapshot.monitor && length !== undefined && length <= snapshot.maxBufferBytes && (contentEncoding === undefined || snapshot.recompress);
+  }
+
+  /** Runs the engine over a whole body; undefined when it faulted (already handled by failMode). */
+  private processWhole(direction: Direction, raw: Buffer, contentType: string | undefined, contentEncoding: string | undefined): ProcessResult | undefined {
+    const snapshot = this.snapshot as PolicySnapshot;
+    const route = (direction === 'request' ? this.requestRoute : this.responseRoute) as RouteDecision;
+    const started = performance.now();
+    try {
+      return snapshot.engine.process(raw, { contentType, contentEncoding, overrides: route.overrides });
+    } catch (error) {
+      this.inspectionFaultOnWhole(direction, error as Error, raw);
+      return undefined;
+    } finally {
+      this.scanNs[direction] += (performance.now() - started) * 1e6;
+    }
+  }
+
+  private inspectionFaultOnWhole(direction: Direction, error: Error, raw: Buffer): void {
+    if (!this.inspectionFault(direction, error, false)) return;
+    // Failing open: the original bytes go through unchanged.
+    if (direction === 'request') this.forwardUpstream(new BufferedBody(raw));
+    else this.pendingRawResponse = raw;
+  }
+
+  private pendingRawResponse: Buffer | undefined;
+
+  /** The strongest-action findings of a result, recorded; returns the detectors that blocked, if any. */
+  private recordResult(direction: Direction, result: ProcessResult): string[] | undefined {
+    for (const finding of result.findings) this.record(direction, finding);
+    if (result.action !== 'block') return undefined;
+    return [...new Set(result.findings.filter((f) => f.action === 'block').map((f) => f.detector))];
+  }
+
+  private inspectWholeRequest(contentType: string | undefined, contentEncoding: string | undefined): void {
+    const headers = this.forwardHeaders;
+    const body = new WholeBody(this.req, {
+      complete: (raw) => {
+        if (this.finished) return;
+        const result = this.processWhole('request', raw, contentType, contentEncoding);
+        if (!result) return;
+        const blockedBy = this.recordResult('request', result);
+        if (blockedBy) {
+          this.fail(new ExchangeBlockedError('request', blockedBy), 'blocked');
+          return;
+        }
+        if (result.output !== raw && result.findings.some((f) => f.action !== 'log')) this.redacted = true;
+        headers['content-length'] = String(result.output.length);
+        delete headers['transfer-encoding'];
+        this.replayBody = [result.output];
+        this.forwardUpstream(new BufferedBody(result.output));
+      },
+      sourceFailed: () => this.clientGone(),
+    });
+    this.requestBody = body;
+    body.start();
+  }
+
   /** A ScanStream for one body; on a fault creating it, fails closed or calls `passThrough`. */
   private createScan(
     direction: Direction,
@@ -317,9 +397,10 @@ export class Exchange {
 
   // ---- forwardUpstream ---------------------------------------------------------------------
 
-  private forwardUpstream(body: Readable | undefined): void {
+  private forwardUpstream(body: Stream | undefined): void {
     if (this.finished) return;
     this.attempts++;
+    this.bodyInMemory = body instanceof BufferedBody;
     this.req.headers = this.forwardHeaders as IncomingMessage['headers'];
     this.req.url = this.forwardUrl;
     this.armUpstreamTimer();
@@ -354,6 +435,8 @@ export class Exchange {
       return;
     }
     this.proxyReq = proxyReq;
+    // A body already in memory goes out at once: the timeout simply runs from connect to answer.
+    if (this.bodyInMemory) return;
     const socket = proxyReq.socket;
     // The timeout covers connecting and then waiting for the answer, not the upload in between.
     if (socket && socket.connecting) socket.once('connect', () => this.pauseUpstreamTimer());
@@ -382,7 +465,7 @@ export class Exchange {
       // The app closed an idle keep-alive connection just as it was reused: the request never
       // reached it, so it is safe to send again on a fresh connection.
       this.proxyReq = undefined;
-      this.forwardUpstream(Readable.from(this.replayBody, { objectMode: false }));
+      this.forwardUpstream(new BufferedBody(this.replayBody.length === 1 ? (this.replayBody[0] as Buffer) : Buffer.concat(this.replayBody)));
       return;
     }
     if (this.proxyRes) {
@@ -451,6 +534,10 @@ export class Exchange {
   private inspectResponse(proxyRes: IncomingMessage, headers: OutgoingHttpHeaders, status: number, contentType: string | undefined): void {
     const snapshot = this.snapshot as PolicySnapshot;
     const contentEncoding = contentEncodingOf(proxyRes.headers);
+    if (this.fitsWholeBodyPath(proxyRes.headers, contentEncoding)) {
+      this.inspectWholeResponse(proxyRes, headers, status, contentType, contentEncoding);
+      return;
+    }
     const scan = this.createScan('response', contentType, contentEncoding, () => this.passResponseThrough(proxyRes, headers));
     if (!scan) return;
 
@@ -496,6 +583,49 @@ export class Exchange {
         }
       },
       sourceFailed: (_error, released) => this.responseBroke(released ? 'aborted' : 'reset'),
+    });
+    this.responseBody = body;
+    body.start();
+  }
+
+  private inspectWholeResponse(
+    proxyRes: IncomingMessage,
+    headers: OutgoingHttpHeaders,
+    status: number,
+    contentType: string | undefined,
+    contentEncoding: string | undefined,
+  ): void {
+    const body = new WholeBody(proxyRes, {
+      complete: (raw) => {
+        if (this.finished) return;
+        const result = this.processWhole('response', raw, contentType, contentEncoding);
+        if (!result) {
+          const original = this.pendingRawResponse;
+          if (original && !this.finished) {
+            this.writeHead(status, proxyRes.statusMessage, headers);
+            this.res.end(original);
+          }
+          return;
+        }
+        const blockedBy = this.recordResult('response', result);
+        if (blockedBy) {
+          this.fail(new ExchangeBlockedError('response', blockedBy), 'blocked');
+          return;
+        }
+        if (result.findings.some((f) => f.action !== 'log')) {
+          this.redacted = true;
+          // The representation changed: validators of the original bytes no longer hold.
+          delete headers.etag;
+          delete headers['content-md5'];
+          delete headers.digest;
+          delete headers['content-digest'];
+          delete headers['repr-digest'];
+        }
+        headers['content-length'] = String(result.output.length);
+        this.writeHead(status, proxyRes.statusMessage, headers);
+        this.res.end(result.output);
+      },
+      sourceFailed: () => this.responseBroke('reset'),
     });
     this.responseBody = body;
     body.start();
@@ -614,7 +744,6 @@ export class Exchange {
     this.completed = true;
     this.clearUpstreamTimer();
     this.ctx.tracker.delete(this);
-    this.ctx.metrics.inFlight.dec();
     if (!this.res.writableFinished && !this.finished) {
       this.finish('aborted');
       this.destroyUpstream();
@@ -628,7 +757,7 @@ export class Exchange {
       this.scanBytes.response += this.responseBody.bytesIn;
     }
     const { metrics } = this.ctx;
-    const seconds = Number(process.hrtime.bigint() - this.startedAt) / 1e9;
+    const seconds = (performance.now() - this.startedAt) / 1e3;
     const snapshot = this.snapshot;
     const ruleLabel = this.requestRoute && this.requestRoute.ruleIndex >= 0 ? this.requestRoute.ruleLabel : (this.responseRoute?.ruleLabel ?? 'default');
     // 499: the client went away before any response (nginx's convention).
@@ -636,16 +765,17 @@ export class Exchange {
     if (this.scanNs.request > 0 || this.scanBytes.request > 0) metrics.recordScan('request', this.scanBytes.request, this.scanNs.request / 1e9);
     if (this.scanNs.response > 0 || this.scanBytes.response > 0) metrics.recordScan('response', this.scanBytes.response, this.scanNs.response / 1e9);
     if (!snapshot) return; // not ready: counted, not audited per request
-    if (this.tally.count === 0 && !this.error) return;
+    if (!this.tally && !this.error) return;
     this.audit(snapshot, seconds);
   };
 
   private audit(snapshot: PolicySnapshot, seconds: number): void {
     const sanitise = (text: string): string => sanitiseForLog(snapshot.engine, text);
-    const directions = this.tally.directions;
+    const tally = this.tally ?? new FindingTally();
+    const directions = tally.directions;
     const outcome: ExchangeOutcome =
       this.outcome ??
-      (snapshot.monitor && this.tally.count > 0 ? 'monitored' : this.redacted || this.action === 'redact' ? 'redacted' : 'forwarded');
+      (snapshot.monitor && tally.count > 0 ? 'monitored' : this.redacted || this.action === 'redact' ? 'redacted' : 'forwarded');
     const record = {
       requestId: this.id,
       listener: this.ctx.listener,
@@ -659,11 +789,11 @@ export class Exchange {
       action: this.action,
       outcome,
       direction: directions.size === 2 ? ('both' as const) : directions.size === 0 ? ('none' as const) : [...directions][0]!,
-      detectors: this.tally.summaries(sanitise),
+      detectors: tally.summaries(sanitise),
       durationMs: Math.round(seconds * 1e6) / 1e3,
       ...(this.error ? { error: this.error } : {}),
     };
-    if (this.tally.count > 0) this.ctx.audit.exchange(record);
+    if (tally.count > 0) this.ctx.audit.exchange(record);
     else this.ctx.audit.exchangeError(record);
   }
 }

@@ -1,21 +1,26 @@
 /**
- * Inspection of a message head: the request target (path and query string) and header values,
- * in one engine pass per message. A card number in a URL or a header is a leak like any other:
- * the same actions apply (a block refuses the exchange, a redact rewrites the value in place).
+ * Inspection of a message head: the request target (path and query string) and header values.
+ * A card number in a URL or a header is a leak like any other: the same actions apply (a block
+ * refuses the exchange, a redact rewrites the value in place).
+ *
+ * Each `name: value` line is scanned on its own (the header name is part of the line, so it
+ * still counts as a context keyword). Heads repeat a lot between requests (Host, User-Agent,
+ * Accept…), so the verdict of a line is cached per engine and per route overrides, keyed by the
+ * exact text: the engine only ever sees lines it has not seen before, all in one call.
  */
 import type { Action, ActionedFinding, Engine, ScanOptions } from '@leakguard/detectors';
 
 /** Headers whose values the proxy itself must parse; rewriting them would break the message. */
 const UNINSPECTED_HEADERS: ReadonlySet<string> = new Set(['content-length', 'content-type', 'content-encoding']);
-
-interface Segment {
-  /** `url`, or the lowercase header name. */
-  name: string;
-  /** Index in a multi-valued header (`set-cookie`), else -1. */
-  index: number;
-  start: number;
-  end: number;
-}
+/** Lines longer than this are scanned every time (cookies, tokens): they rarely repeat. */
+const CACHEABLE_LINE = 512;
+const CACHE_LIMIT = 4096;
+/**
+ * Between lines scanned in one call: longer than the engine's keyword context on either side
+ * (64 bytes before, 32 after by default, 256 at most), so a line's verdict depends on that line
+ * alone and can be cached and reused next to any other lines.
+ */
+const SEPARATOR = '\n'.repeat(260);
 
 export interface HeadFinding {
   finding: ActionedFinding;
@@ -34,6 +39,100 @@ export interface HeadInspection {
   scanNs: number;
 }
 
+/** What the engine made of one line: findings relative to the value, and the value after redaction. */
+interface LineVerdict {
+  findings: ActionedFinding[];
+  /** The value with redactions applied; `undefined` when nothing in it is rewritten. */
+  rewritten: string | undefined;
+}
+
+const CLEAN: LineVerdict = Object.freeze({ findings: [], rewritten: undefined }) as LineVerdict;
+const NO_OVERRIDES = {};
+
+/**
+ * Verdicts by engine, then by the overrides object of a route decision (stable per revision),
+ * then by header name (`url` for the target) and value: looked up without building the line.
+ */
+type VerdictCache = Map<string, Map<string, LineVerdict>> & { entries_: number };
+const VERDICTS = new WeakMap<Engine, WeakMap<object, VerdictCache>>();
+
+function verdictCache(engine: Engine, overrides: object | undefined): VerdictCache {
+  let byOverrides = VERDICTS.get(engine);
+  if (!byOverrides) VERDICTS.set(engine, (byOverrides = new WeakMap()));
+  const key = overrides ?? NO_OVERRIDES;
+  let cache = byOverrides.get(key);
+  if (!cache) byOverrides.set(key, (cache = Object.assign(new Map<string, Map<string, LineVerdict>>(), { entries_: 0 })));
+  return cache;
+}
+
+function cached(cache: VerdictCache, name: string, value: string): LineVerdict | undefined {
+  return cache.get(name)?.get(value);
+}
+
+function remember(cache: VerdictCache, name: string, value: string, verdict: LineVerdict): void {
+  if (cache.entries_ >= CACHE_LIMIT) {
+    cache.clear();
+    cache.entries_ = 0;
+  }
+  let values = cache.get(name);
+  if (!values) cache.set(name, (values = new Map()));
+  values.set(value, verdict);
+  cache.entries_++;
+}
+
+interface Line {
+  /** `url`, or the lowercase header name. */
+  name: string;
+  /** Index in a multi-valued header (`set-cookie`), else -1. */
+  index: number;
+  value: string;
+  verdict?: LineVerdict;
+}
+
+/** What the engine scans for a line: `name: value`, or the URL itself. */
+function lineText(line: Line): string {
+  return line.name === 'url' ? line.value : `${line.name}: ${line.value}`;
+}
+
+function valueOffset(line: Line): number {
+  return line.name === 'url' ? 0 : line.name.length + 2;
+}
+
+/**
+ * Scans the lines without a cached verdict, in one engine call, and caches what it finds. The
+ * verdict is computed as in enforce mode (monitor mode simply does not apply rewrites), so it
+ * does not depend on the mode.
+ */
+function scanUncached(engine: Engine, lines: Line[], overrides: ScanOptions['overrides'], cache: VerdictCache): void {
+  let text = '';
+  const starts: number[] = [];
+  for (const line of lines) {
+    if (text.length > 0) text += SEPARATOR;
+    starts.push(text.length);
+    text += lineText(line);
+  }
+  // Percent-decoding applies to query strings and cookies alike; `+` and `&` are harmless in headers.
+  const result = engine.process(Buffer.from(text, 'latin1'), { contentType: 'application/x-www-form-urlencoded', overrides });
+  const perLine: ActionedFinding[][] = lines.map(() => []);
+  for (const finding of result.findings) {
+    let i = lines.length - 1;
+    while (i > 0 && (starts[i] as number) > finding.start) i--;
+    const base = (starts[i] as number) + valueOffset(lines[i] as Line);
+    (perLine[i] as ActionedFinding[]).push({ ...finding, start: finding.start - base, end: finding.end - base });
+  }
+  lines.forEach((line, i) => {
+    const findings = perLine[i] as ActionedFinding[];
+    let verdict = CLEAN;
+    if (findings.length > 0) {
+      const start = (starts[i] as number) + valueOffset(line);
+      const rewritten = result.output.toString('latin1', start, start + line.value.length);
+      verdict = { findings, rewritten: rewritten === line.value ? undefined : rewritten };
+    }
+    line.verdict = verdict;
+    if (line.value.length <= CACHEABLE_LINE) remember(cache, line.name, line.value, verdict);
+  });
+}
+
 /**
  * Scans `url` (when given) and the header values of `headers`; applies redactions to `headers`
  * in place (never in monitor mode). Header values are handled as latin1, byte for byte, which is
@@ -45,61 +144,60 @@ export function inspectHead(
   url: string | undefined,
   options: Pick<ScanOptions, 'overrides' | 'monitor'>,
 ): HeadInspection {
-  const segments: Segment[] = [];
-  let text = '';
-  if (url !== undefined) {
-    segments.push({ name: 'url', index: -1, start: 0, end: url.length });
-    text = `${url}\n`;
-  }
+  const cache = verdictCache(engine, options.overrides);
+  const lines: Line[] = [];
+  const uncached: Line[] = [];
+  const add = (name: string, index: number, value: string): void => {
+    const line: Line = { name, index, value };
+    const known = cached(cache, name, value);
+    if (known) line.verdict = known;
+    else uncached.push(line);
+    lines.push(line);
+  };
+  if (url !== undefined) add('url', -1, url);
   if (headers) {
     for (const name in headers) {
       if (UNINSPECTED_HEADERS.has(name)) continue;
       const value = headers[name];
-      if (typeof value === 'string') {
-        const start = text.length + name.length + 2;
-        text += `${name}: ${value}\n`;
-        segments.push({ name, index: -1, start, end: start + value.length });
-      } else if (Array.isArray(value)) {
-        value.forEach((item, index) => {
-          const start = text.length + name.length + 2;
-          text += `${name}: ${item}\n`;
-          segments.push({ name, index, start, end: start + item.length });
-        });
-      }
+      if (typeof value === 'string') add(name, -1, value);
+      else if (Array.isArray(value)) value.forEach((item, index) => add(name, index, item));
     }
   }
-  if (text === '') return { findings: [], action: null, headersChanged: false, scanNs: 0 };
-
-  const started = process.hrtime.bigint();
-  // Percent-decoding applies to query strings and cookies alike; `+` and `&` are harmless in headers.
-  const result = engine.process(Buffer.from(text, 'latin1'), {
-    contentType: 'application/x-www-form-urlencoded',
-    overrides: options.overrides,
-    monitor: options.monitor,
-  });
-  const scanNs = Number(process.hrtime.bigint() - started);
-  if (result.findings.length === 0) return { findings: [], action: null, headersChanged: false, scanNs };
-
-  const findings: HeadFinding[] = [];
-  const touched = new Set<Segment>();
-  for (const finding of result.findings) {
-    const segment = segments.find((s) => finding.start >= s.start && finding.start < s.end);
-    findings.push({ finding, location: segment ? (segment.name === 'url' ? 'url' : `header:${segment.name}`) : 'header' });
-    if (segment && finding.action !== 'log') touched.add(segment);
+  let scanNs = 0;
+  if (uncached.length > 0) {
+    const started = performance.now();
+    scanUncached(engine, uncached, options.overrides, cache);
+    scanNs = (performance.now() - started) * 1e6;
   }
-  const inspection: HeadInspection = { findings, action: result.action, headersChanged: false, scanNs };
-  if (options.monitor || touched.size === 0) return inspection;
 
-  const output = result.output;
-  for (const segment of touched) {
-    const value = output.toString('latin1', segment.start, segment.end);
-    if (segment.name === 'url') inspection.url = value;
+  let findings: HeadFinding[] | undefined;
+  let action: Action | null = null;
+  const inspection: HeadInspection = { findings: [], action: null, headersChanged: false, scanNs };
+  for (const line of lines) {
+    const verdict = line.verdict as LineVerdict;
+    if (verdict.findings.length === 0) continue;
+    const location = line.name === 'url' ? 'url' : `header:${line.name}`;
+    findings ??= [];
+    for (const finding of verdict.findings) {
+      findings.push({ finding, location });
+      if (action === null || rank(finding.action) > rank(action)) action = finding.action;
+    }
+    if (options.monitor || verdict.rewritten === undefined) continue;
+    if (line.name === 'url') inspection.url = verdict.rewritten;
     else if (headers) {
-      const current = headers[segment.name];
-      if (segment.index >= 0 && Array.isArray(current)) current[segment.index] = value;
-      else headers[segment.name] = value;
+      const current = headers[line.name];
+      if (line.index >= 0 && Array.isArray(current)) current[line.index] = verdict.rewritten;
+      else headers[line.name] = verdict.rewritten;
       inspection.headersChanged = true;
     }
   }
+  if (findings) {
+    inspection.findings = findings;
+    inspection.action = action;
+  }
   return inspection;
+}
+
+function rank(action: Action): number {
+  return action === 'block' ? 2 : action === 'redact' ? 1 : 0;
 }

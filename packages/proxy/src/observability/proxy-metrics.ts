@@ -75,10 +75,15 @@ export class ProxyMetrics {
       labelNames: ['code'],
       registers,
     });
+    const metrics = this;
     this.inFlight = new Gauge({
       name: 'leakguard_exchanges_in_flight',
       help: 'Exchanges currently being proxied.',
       registers,
+      // Read at scrape time rather than kept up to date on every exchange.
+      collect() {
+        this.set(metrics.inFlightSource());
+      },
     });
     this.ready = new Gauge({
       name: 'leakguard_ready',
@@ -94,7 +99,12 @@ export class ProxyMetrics {
       registers,
     });
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    this.requestScan = { bytes: this.bytesScanned.labels('request'), seconds: this.scanSeconds.labels('request') };
+    this.responseScan = { bytes: this.bytesScanned.labels('response'), seconds: this.scanSeconds.labels('response') };
   }
+
+  /** Where the in-flight gauge reads its value at scrape time. */
+  inFlightSource: () => number = () => 0;
 
   /** Records the exchange outcome; label children are cached because this runs per exchange. */
   recordExchange(rule: string, status: number, action: Action | null, seconds: number): void {
@@ -112,9 +122,14 @@ export class ProxyMetrics {
   }
 
   recordScan(direction: MetricDirection, bytes: number, seconds: number): void {
-    this.bytesScanned.labels(direction).inc(bytes);
-    this.scanSeconds.labels(direction).observe(seconds);
+    const children = direction === 'request' ? this.requestScan : this.responseScan;
+    children.bytes.inc(bytes);
+    children.seconds.observe(seconds);
   }
+
+  /** Label children per direction, resolved once (this runs for every inspected body). */
+  private readonly requestScan: { bytes: ReturnType<Counter<'direction'>['labels']>; seconds: ReturnType<Histogram<'direction'>['labels']> };
+  private readonly responseScan: { bytes: ReturnType<Counter<'direction'>['labels']>; seconds: ReturnType<Histogram<'direction'>['labels']> };
 
   setPolicy(name: string, revision: string, mode: string): void {
     this.policyInfo.reset();

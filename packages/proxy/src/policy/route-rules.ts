@@ -68,6 +68,11 @@ export class RouteTable {
     return this.rules.length;
   }
 
+  /** The decision when no rule applies. */
+  get defaultDecision(): RouteDecision {
+    return DEFAULT_DECISION;
+  }
+
   /** The decision for one half of an exchange: the first matching rule, else the defaults. */
   resolve(direction: Direction, query: RouteQuery): RouteDecision {
     for (const rule of this.rules) {

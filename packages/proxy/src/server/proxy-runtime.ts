@@ -76,6 +76,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const metrics = options.metrics ?? new ProxyMetrics();
   const audit = options.audit ?? new AuditLog();
   const tracker = new DrainController();
+  metrics.inFlightSource = () => tracker.size;
   const updateReady = (): void => metrics.ready.set(store.ready && !tracker.draining ? 1 : 0);
   const store: PolicyStore = new PolicyStore({
     path: options.policyPath,

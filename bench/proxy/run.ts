@@ -1,0 +1,142 @@
+/**
+ * The proxy benchmark (issue 4): direct to the app, plain http-proxy with a keep-alive agent,
+ * and Leakguard in redact mode, side by side in one run, on loopback. Bodies of 1 KiB, 64 KiB
+ * and 1 MiB, GET (response body) and POST (request body); req/s, MB/s, p50 and p99 at 32
+ * connections (autocannon), p50/p99 at 1 connection (hrtime). Each contender and the app run in
+ * their own process; contenders are interleaved per cell so drift hits them alike.
+ *
+ *   cd bench && node --conditions=leakguard-source --import tsx proxy/run.ts
+ *   LEAKGUARD_BENCH_SECONDS=5 … for longer cells (default 3; the whole run stays under 3 minutes)
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { benchBody } from './bodies.js';
+import { measureLatency, type LatencyResult } from './sequential-client.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SECONDS = Number(process.env.LEAKGUARD_BENCH_SECONDS ?? 3);
+const SIZES = [1024, 64 * 1024, 1024 * 1024] as const;
+const METHODS = ['GET', 'POST'] as const;
+const CONTENDERS = ['direct', 'http-proxy', 'leakguard'] as const;
+/** Extra row at 1 KiB: the same Leakguard on bodies without any finding (the common case). */
+const CLEAN = 'leakguard, no findings';
+type Contender = (typeof CONTENDERS)[number] | typeof CLEAN;
+
+/** Starts a child (TypeScript through tsx) and waits for the port it reports. */
+function start(script: string, args: string[]): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(join(here, script), args, {
+    execArgv: ['--conditions=leakguard-source', '--import', 'tsx'],
+    // Audit lines go where a container's stdout would: not into this report.
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (message: { port: number }) => resolve({ child, port: message.port }));
+    child.once('exit', (code) => reject(new Error(`${script} exited (${code})`)));
+  });
+}
+
+interface Cell {
+  contender: Contender;
+  method: string;
+  size: number;
+  reqPerSec: number;
+  mbPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  single: LatencyResult;
+  errors: number;
+}
+
+async function load(port: number, method: string, size: number, body: Buffer | undefined, path: string): Promise<Omit<Cell, 'contender' | 'single'>> {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}${path}`,
+    method: method as 'GET' | 'POST',
+    connections: 32,
+    pipelining: 1,
+    duration: SECONDS,
+    ...(body ? { body, headers: { 'content-type': 'application/json' } } : {}),
+  });
+  const reqPerSec = result.requests.average;
+  return {
+    method,
+    size,
+    reqPerSec,
+    mbPerSec: (reqPerSec * size) / 1e6,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.non2xx + result.timeouts,
+  };
+}
+
+const fmt = (n: number, digits = 0): string => n.toFixed(digits);
+const sizeName = (size: number): string => (size >= 1048576 ? `${size / 1048576} MiB` : `${size / 1024} KiB`);
+
+async function main(): Promise<void> {
+  const upstream = await start('upstream-server.ts', []);
+  const targets: Record<Contender, number> = { direct: upstream.port, 'http-proxy': 0, leakguard: 0, [CLEAN]: 0 };
+  const plain = await start('plain-proxy.ts', [String(upstream.port)]);
+  const leakguard = await start('leakguard-proxy.ts', [String(upstream.port)]);
+  targets['http-proxy'] = plain.port;
+  targets.leakguard = leakguard.port;
+  targets[CLEAN] = leakguard.port;
+  const cells: Cell[] = [];
+  try {
+    for (const size of SIZES) {
+      for (const method of METHODS) {
+        for (const contender of size === 1024 ? [...CONTENDERS, CLEAN] : CONTENDERS) {
+          const clean = contender === CLEAN;
+          const body = method === 'POST' ? benchBody(size, !clean) : undefined;
+          const path = method === 'GET' ? `/${clean ? 'clean' : 'body'}/${size}` : `/upload/${size}`;
+          const port = targets[contender];
+          // A short warm-up so JIT and connection pools are in steady state.
+          await autocannon({ url: `http://127.0.0.1:${port}${path}`, method, connections: 32, duration: 0.5, ...(body ? { body } : {}) });
+          const measured = await load(port, method, size, body, path);
+          const single = await measureLatency(`http://127.0.0.1:${port}${path}`, method, body, Math.max(1, SECONDS / 2));
+          cells.push({ contender, single, ...measured });
+          process.stderr.write(`  ${sizeName(size)} ${method} ${contender}: ${fmt(measured.reqPerSec)} req/s\n`);
+        }
+      }
+    }
+  } finally {
+    for (const child of [upstream.child, plain.child, leakguard.child]) child.kill('SIGTERM');
+  }
+
+  const lines = [
+    '| body | method | contender | req/s | MB/s | p50 ms (32c) | p99 ms (32c) | p50 ms (1c) | p99 ms (1c) | × http-proxy req/s |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const cell of cells) {
+    const base = cells.find((c) => c.contender === 'http-proxy' && c.method === cell.method && c.size === cell.size) as Cell;
+    lines.push(
+      `| ${sizeName(cell.size)} | ${cell.method} | ${cell.contender} | ${fmt(cell.reqPerSec)} | ${fmt(cell.mbPerSec, 1)} | ${fmt(cell.p50Ms, 1)} | ${fmt(cell.p99Ms, 1)} | ${fmt(cell.single.p50Ms, 3)} | ${fmt(cell.single.p99Ms, 3)} | ${fmt(cell.reqPerSec / base.reqPerSec, 2)}${cell.errors ? ` (${cell.errors} errors)` : ''} |`,
+    );
+  }
+  const cell = (contender: Contender, method: string, size: number): Cell => cells.find((c) => c.contender === contender && c.method === method && c.size === size) as Cell;
+  const targetsTable = ['', '| target (issue 4) | GET | POST | goal |', '|---|---:|---:|---|'];
+  const ratio = (size: number, method: string, field: 'reqPerSec' | 'mbPerSec'): number => cell('leakguard', method, size)[field] / cell('http-proxy', method, size)[field];
+  const mark = (value: number, goal: number, higher = true): string => `${(higher ? value * 100 : value).toFixed(higher ? 0 : 3)}${higher ? '%' : ' ms'} ${(higher ? value >= goal : value < goal) ? '✓' : '✗'}`;
+  targetsTable.push(`| req/s at 1 KiB vs http-proxy (a card in every body) | ${mark(ratio(1024, 'GET', 'reqPerSec'), 0.7)} | ${mark(ratio(1024, 'POST', 'reqPerSec'), 0.7)} | ≥ 70% |`);
+  const cleanRatio = (method: string): number => cell(CLEAN, method, 1024).reqPerSec / cell('http-proxy', method, 1024).reqPerSec;
+  targetsTable.push(`| req/s at 1 KiB vs http-proxy (no findings) | ${mark(cleanRatio('GET'), 0.7)} | ${mark(cleanRatio('POST'), 0.7)} | ≥ 70% |`);
+  targetsTable.push(`| MB/s at 64 KiB vs http-proxy | ${mark(ratio(65536, 'GET', 'mbPerSec'), 0.35)} | ${mark(ratio(65536, 'POST', 'mbPerSec'), 0.35)} | ≥ 35% |`);
+  targetsTable.push(`| MB/s at 1 MiB vs http-proxy | ${mark(ratio(1048576, 'GET', 'mbPerSec'), 0.25)} | ${mark(ratio(1048576, 'POST', 'mbPerSec'), 0.25)} | ≥ 25% |`);
+  const added = (method: string): number => cell('leakguard', method, 1024).single.p99Ms - cell('http-proxy', method, 1024).single.p99Ms;
+  targetsTable.push(`| p99 added at 1 connection, 1 KiB | ${mark(added('GET'), 1, false)} | ${mark(added('POST'), 1, false)} | < 1 ms |`);
+
+  const report = [
+    `Proxy benchmark: ${SECONDS}s per cell at 32 connections (autocannon), ${Math.max(1, SECONDS / 2)}s at 1 connection; node ${process.version}, loopback.`,
+    '',
+    ...lines,
+    ...targetsTable,
+  ].join('\n');
+  console.log(report);
+  const results = join(here, '..', 'results');
+  mkdirSync(results, { recursive: true });
+  writeFileSync(join(results, 'proxy.md'), `${report}\n`);
+  writeFileSync(join(results, 'proxy.json'), `${JSON.stringify(cells, null, 2)}\n`);
+}
+
+await main();
