@@ -1,13 +1,14 @@
 // The `leakguard` command as a container runs it: a child process, options from argv and
 // LEAKGUARD_* variables, audit lines on stdout, SIGTERM drain, node:cluster workers, and the demo.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { runLeakguard } from '../src/cli/leakguard-command.js';
+import { PROXY_OPTIONS } from '../src/cli/proxy-command.js';
 import { ENGINE_DECODES_COMPRESSION } from './harness/body-kinds.js';
 import { checkNoLeaks, recordOutput } from './harness/leak-check.js';
 import { PLANTED } from './harness/planted-values.js';
@@ -94,6 +95,14 @@ t.test('leakguard --help lists every subcommand; proxy --help every option and v
   t.equal(badEnv.code, 2);
   t.match(badEnv.err, /LEAKGUARD_WORKERS: "many" is not a positive integer/, 'errors name the variable the value came from');
   t.equal((await inProcess(['frobnicate'])).code, 2, 'an unknown command');
+});
+
+t.test('the README documents every option and variable of leakguard proxy', async (t) => {
+  const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+  for (const option of PROXY_OPTIONS) {
+    t.ok(readme.includes(`\`--${option.name}`), `--${option.name}`);
+    if (option.env) t.ok(readme.includes(`\`${option.env}\``), option.env);
+  }
 });
 
 t.test("other packages' commands are reachable through the same binary", async (t) => {

@@ -121,6 +121,19 @@ t.test('malformed, oversized and upgrade requests get JSON errors', async (t) =>
   t.match(upgrade, /"code":"LG_ERR_UPGRADE_UNSUPPORTED"/);
 });
 
+t.test('a client too slow to send its headers gets 408 JSON', async (t) => {
+  const slow = await startHarness(t, actionPolicy(), upstream.port, { headersTimeoutMs: 300 });
+  const answer = await new Promise<string>((resolve) => {
+    const socket = connect(slow.proxy.inboundAddress?.port as number, '127.0.0.1', () => socket.write('GET /log/x HTTP/1.1\r\nHost: a\r\n'));
+    let out = '';
+    socket.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    socket.on('close', () => resolve(out));
+    socket.on('error', () => undefined);
+  });
+  t.match(answer, /^HTTP\/1\.1 408 /);
+  t.match(answer, /"code":"LG_ERR_REQUEST_TIMEOUT"/);
+});
+
 t.test('skipped media types pass uninspected; untyped bodies are inspected', async (t) => {
   const image = await h.request({ path: '/redact/image' });
   t.ok(image.body.includes(PLANTED.card), 'image/* is in skipContentTypes: untouched');

@@ -25,6 +25,10 @@ const upstream = await startUpstream((req, res) => {
   } else if (url.endsWith('/bomb')) {
     res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip', 'content-length': BOMB.length });
     res.end(BOMB);
+  } else if (url.endsWith('/gzipped')) {
+    const gz = gzipSync(Buffer.from(body));
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': gz.length });
+    res.end(gz);
   } else if (url.endsWith('/corrupt')) {
     res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': CORRUPT.length });
     res.end(CORRUPT);
@@ -88,6 +92,18 @@ t.test('failMode open: an unreadable body passes uninspected, and the fault is a
   t.ok(download.body.toString() === body, 'the client got the original bytes');
   const events = h.events().filter((e) => e.event === 'leakguard.error');
   t.ok(events.length === 2 && events.every((e) => e.outcome === 'failed-open'), 'audited as failed-open');
+});
+
+t.test('recompress: false forwards compressed bodies decoded, without Content-Encoding', { skip: ENGINE_DECODES_COMPRESSION ? false : 'the engine does not decode Content-Encoding yet' }, async (t) => {
+  const policy = actionPolicy().replace('    maxBufferBytes: 64Ki', '    maxBufferBytes: 64Ki\n    recompress: false');
+  const h = await startHarness(t, policy, upstream.port);
+  const res = await h.request({ path: '/redact/gzipped', headers: { 'accept-encoding': 'gzip' } });
+  t.equal(res.status, 200);
+  t.equal(res.headers['content-encoding'], undefined, 'no Content-Encoding: the body is plain');
+  const text = res.body.toString('utf8');
+  t.ok(text.startsWith('{"ssn":"') && !text.includes(PLANTED.ssn), 'decoded and redacted');
+  const length = res.headers['content-length'];
+  if (length !== undefined) t.equal(Number(length), res.body.length, 'a Content-Length, if any, is true');
 });
 
 const decodes = ENGINE_DECODES_COMPRESSION ? false : 'the engine does not decode Content-Encoding yet (decoding issue)';

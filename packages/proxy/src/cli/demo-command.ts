@@ -77,7 +77,7 @@ function writeUploads(): { dir: string; uploads: DemoUploads } {
   const dir = mkdtempSync(join(tmpdir(), 'leakguard-demo-'));
   const uploads = {} as DemoUploads;
   for (const [key, body] of Object.entries(UPLOAD_BODIES) as [keyof DemoUploads, string][]) {
-    const file = join(dir, `${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}.json`);
+    const file = join(dir, `${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}${key === 'searchTerm' ? '.txt' : '.json'}`);
     writeFileSync(file, body);
     uploads[key] = file;
   }

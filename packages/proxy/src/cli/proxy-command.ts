@@ -33,7 +33,7 @@ export const PROXY_OPTIONS: readonly OptionSpec[] = [
   { name: 'max-header-size', env: 'LEAKGUARD_MAX_HEADER_SIZE', value: 'SIZE', default: '16Ki', description: 'Largest request line + headers (431 beyond).' },
   { name: 'drain-timeout', env: 'LEAKGUARD_DRAIN_TIMEOUT', value: 'DURATION', default: '25s', description: 'On SIGTERM, how long exchanges in flight may take to finish before they are cut.' },
   { name: 'policy-poll', env: 'LEAKGUARD_POLICY_POLL', value: 'DURATION', default: '5s', description: 'Fallback re-read of the policy file, for volumes where directory watches miss events (0: off).' },
-  { name: 'fingerprint-key-file', env: 'LEAKGUARD_FINGERPRINT_KEY_FILE', value: 'FILE', description: 'HMAC key for fingerprints (else LEAKGUARD_FINGERPRINT_KEY; else a random per-process key).' },
+  { name: 'fingerprint-key-file', env: 'LEAKGUARD_FINGERPRINT_KEY_FILE', value: 'FILE', description: 'File holding the HMAC key for fingerprints (LEAKGUARD_FINGERPRINT_KEY, when set, wins; with neither, a random per-process key).' },
   { name: 'log-level', env: 'LEAKGUARD_LOG_LEVEL', value: 'LEVEL', default: 'info', description: 'Audit/log level: error, warn, info or debug.' },
 ];
 

@@ -17,12 +17,15 @@ export interface DemoUploads {
   patientWithCard: string;
   /** A payment: the payment-intake rule lets the card through to the app (audited). */
   payment: string;
+  /** A search term that is a card number: sent in the query string. */
+  searchTerm: string;
 }
 
 export const UPLOAD_BODIES: Readonly<Record<keyof DemoUploads, string>> = {
   blockedPatient: `${JSON.stringify({ name: 'Test Patient 900', ssn: syntheticSsn(900), mbi: syntheticMbi(900) }, null, 2)}\n`,
   patientWithCard: `${JSON.stringify({ name: 'Test Patient 901', cardOnFile: TEST_CARD_NUMBERS[1] }, null, 2)}\n`,
   payment: `${JSON.stringify({ patientId: 1, amount: '42.00', card: TEST_CARD_NUMBERS[0] }, null, 2)}\n`,
+  searchTerm: (TEST_CARD_NUMBERS[0] as string).replace(/ /g, ''),
 };
 
 /** Every synthetic value the demo serves or uploads: none may show up redacted-out output or logs. */
@@ -58,8 +61,8 @@ export function curlCommands(base: string, admin: string | undefined, uploads: D
     '# 7. A blocked response: the record holds an SSN, the client gets a clean 403',
     `curl -s ${base}/api/patients/1`,
     '',
-    '# 8. A card number in the query string is a leak too',
-    `curl -s '${base}/api/search?q=4111111111111111'`,
+    '# 8. A card number in the query string is a leak too (curl -G puts the file\'s content in ?q=)',
+    `curl -s -G --data-urlencode q@${uploads.searchTerm} ${base}/api/search`,
     ...(admin ? ['', '# Metrics and readiness', `curl -s ${admin}/metrics | grep '^leakguard_'`, `curl -s ${admin}/readyz`] : []),
   ].join('\n');
 }

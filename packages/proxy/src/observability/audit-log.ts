@@ -140,7 +140,7 @@ export class AuditLog {
     const blocked = record.action === 'block' && record.mode === 'enforce' && (record.outcome === 'blocked' || record.outcome === 'cut');
     const event: AuditEventName = blocked ? 'leakguard.block' : 'leakguard.finding';
     const text = blocked
-      ? `${record.direction} blocked: ${record.detectors.map((d) => d.detector).join(', ')}`
+      ? `${record.direction} blocked: ${record.detectors.filter((d) => d.action === 'block').map((d) => d.detector).join(', ')}`
       : `${record.detectors.reduce((sum, d) => sum + d.count, 0)} finding(s), ${record.outcome}`;
     (blocked ? this.logger.warn : this.logger.info).call(this.logger, { event, ...record }, text);
   }

@@ -43,6 +43,9 @@ export function createInboundServer(ctx: ExchangeContext, limits: InboundServerL
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
       keepAliveTimeout: limits.idleTimeoutMs,
+      // How often the header/request timeouts are checked (Node's default, 30 s, would let a
+      // 15 s headers timeout run to 45 s).
+      connectionsCheckingInterval: Math.max(250, Math.min(1000, Math.floor(limits.headersTimeoutMs / 2))),
       noDelay: true,
     },
     (req, res) => new Exchange(ctx, req, res).run(),
