@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { PassThrough, type Readable, type Stream, type Writable } from 'node:stream';
+import { PassThrough, type Readable, type Stream } from 'node:stream';
 import { LeakguardError, type Action, type ActionedFinding, type ProcessResult, type ScanBlockedError, type ScanStream } from '@leakguard/detectors';
 import {
   ExchangeBlockedError,
@@ -807,6 +807,3 @@ export function routeProxyEvents(proxy: ExchangeContext['proxy']): void {
     else proxyRes.destroy();
   });
 }
-
-/** For tests of the exchange in isolation. */
-export type { Writable };
