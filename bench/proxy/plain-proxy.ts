@@ -7,8 +7,10 @@ const upstreamPort = Number(process.argv[2]);
 const agent = new Agent({ keepAlive: true, maxSockets: 256, scheduling: 'lifo' });
 const proxy = httpProxy.createProxyServer({ target: { host: '127.0.0.1', port: upstreamPort }, agent });
 proxy.on('error', (_error, _req, res) => {
-  if ('writeHead' in res && !res.headersSent) res.writeHead(502);
-  res.end();
+  if ('writeHead' in res) {
+    if (!res.headersSent) res.writeHead(502);
+    res.end();
+  } else res.destroy();
 });
 const server = createServer((req, res) => proxy.web(req, res));
 server.keepAliveTimeout = 60_000;

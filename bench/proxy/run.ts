@@ -86,7 +86,8 @@ async function main(): Promise<void> {
   try {
     for (const size of SIZES) {
       for (const method of METHODS) {
-        for (const contender of size === 1024 ? [...CONTENDERS, CLEAN] : CONTENDERS) {
+        const contenders: readonly Contender[] = size === 1024 ? [...CONTENDERS, CLEAN] : CONTENDERS;
+        for (const contender of contenders) {
           const clean = contender === CLEAN;
           const body = method === 'POST' ? benchBody(size, !clean) : undefined;
           const path = method === 'GET' ? `/${clean ? 'clean' : 'body'}/${size}` : `/upload/${size}`;
