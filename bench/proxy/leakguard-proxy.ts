@@ -5,7 +5,8 @@ import { startProxy } from '@leakguard/proxy';
 const upstreamPort = Number(process.argv[2]);
 const proxy = await startProxy({
   upstream: { host: '127.0.0.1', port: upstreamPort, label: `127.0.0.1:${upstreamPort}` },
-  policyPath: process.env.LG_BENCH_POLICY || fileURLToPath(new URL('./redact-policy.yaml', import.meta.url)),
+  // LEAKGUARD_BENCH_POLICY benches another policy (monitor mode, log only…).
+  policyPath: process.env.LEAKGUARD_BENCH_POLICY || fileURLToPath(new URL('./redact-policy.yaml', import.meta.url)),
   listen: { host: '127.0.0.1', port: 0 },
   adminListen: null,
   upstreamTimeoutMs: 60_000,

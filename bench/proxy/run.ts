@@ -5,8 +5,12 @@
  * connections (autocannon), p50/p99 at 1 connection (hrtime). Each contender and the app run in
  * their own process; contenders are interleaved per cell so drift hits them alike.
  *
+ * The last column, the proxy process's CPU time per request, is the steadiest figure on a
+ * shared machine, where req/s moves with whatever else runs.
+ *
  *   cd bench && node --conditions=leakguard-source --import tsx proxy/run.ts
  *   LEAKGUARD_BENCH_SECONDS=5 … for longer cells (default 3; the whole run stays under 3 minutes)
+ *   LEAKGUARD_BENCH_POLICY=file.yaml … to bench Leakguard under another policy
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -40,6 +44,8 @@ function start(script: string, args: string[]): Promise<{ child: ChildProcess; p
 
 interface Cell {
   contender: Contender;
+  /** CPU time the proxy process used per request during the 32-connection run (steadier than req/s on a shared machine). */
+  cpuUsPerRequest: number | undefined;
   method: string;
   size: number;
   reqPerSec: number;
@@ -50,7 +56,15 @@ interface Cell {
   errors: number;
 }
 
-async function load(port: number, method: string, size: number, body: Buffer | undefined, path: string): Promise<Omit<Cell, 'contender' | 'single'>> {
+/** CPU time (µs) a child has used so far. */
+function cpuOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (message: { cpu: { user: number; system: number } }) => resolve(message.cpu.user + message.cpu.system));
+    child.send('cpu-usage');
+  });
+}
+
+async function load(port: number, method: string, size: number, body: Buffer | undefined, path: string): Promise<Omit<Cell, 'contender' | 'single' | 'cpuUsPerRequest'> & { total: number }> {
   const result = await autocannon({
     url: `http://127.0.0.1:${port}${path}`,
     method: method as 'GET' | 'POST',
@@ -61,6 +75,7 @@ async function load(port: number, method: string, size: number, body: Buffer | u
   });
   const reqPerSec = result.requests.average;
   return {
+    total: result.requests.total,
     method,
     size,
     reqPerSec,
@@ -77,11 +92,14 @@ const sizeName = (size: number): string => (size >= 1048576 ? `${size / 1048576}
 async function main(): Promise<void> {
   const upstream = await start('upstream-server.ts', []);
   const targets: Record<Contender, number> = { direct: upstream.port, 'http-proxy': 0, leakguard: 0, [CLEAN]: 0 };
+  const processes: Record<Contender, ChildProcess | undefined> = { direct: undefined, 'http-proxy': undefined, leakguard: undefined, [CLEAN]: undefined };
   const plain = await start('plain-proxy.ts', [String(upstream.port)]);
   const leakguard = await start('leakguard-proxy.ts', [String(upstream.port)]);
   targets['http-proxy'] = plain.port;
   targets.leakguard = leakguard.port;
   targets[CLEAN] = leakguard.port;
+  processes['http-proxy'] = plain.child;
+  processes.leakguard = processes[CLEAN] = leakguard.child;
   const cells: Cell[] = [];
   try {
     for (const size of SIZES) {
@@ -94,9 +112,12 @@ async function main(): Promise<void> {
           const port = targets[contender];
           // A short warm-up so JIT and connection pools are in steady state.
           await autocannon({ url: `http://127.0.0.1:${port}${path}`, method, connections: 32, duration: 0.5, ...(body ? { body } : {}) });
-          const measured = await load(port, method, size, body, path);
+          const child = processes[contender];
+          const cpuBefore = child ? await cpuOf(child) : 0;
+          const { total, ...measured } = await load(port, method, size, body, path);
+          const cpuUsPerRequest = child && total > 0 ? ((await cpuOf(child)) - cpuBefore) / total : undefined;
           const single = await measureLatency(`http://127.0.0.1:${port}${path}`, method, body, Math.max(1, SECONDS / 2));
-          cells.push({ contender, single, ...measured });
+          cells.push({ contender, single, cpuUsPerRequest, ...measured });
           process.stderr.write(`  ${sizeName(size)} ${method} ${contender}: ${fmt(measured.reqPerSec)} req/s\n`);
         }
       }
@@ -106,13 +127,13 @@ async function main(): Promise<void> {
   }
 
   const lines = [
-    '| body | method | contender | req/s | MB/s | p50 ms (32c) | p99 ms (32c) | p50 ms (1c) | p99 ms (1c) | × http-proxy req/s |',
-    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| body | method | contender | req/s | MB/s | p50 ms (32c) | p99 ms (32c) | p50 ms (1c) | p99 ms (1c) | × http-proxy req/s | proxy CPU µs/req |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const cell of cells) {
     const base = cells.find((c) => c.contender === 'http-proxy' && c.method === cell.method && c.size === cell.size) as Cell;
     lines.push(
-      `| ${sizeName(cell.size)} | ${cell.method} | ${cell.contender} | ${fmt(cell.reqPerSec)} | ${fmt(cell.mbPerSec, 1)} | ${fmt(cell.p50Ms, 1)} | ${fmt(cell.p99Ms, 1)} | ${fmt(cell.single.p50Ms, 3)} | ${fmt(cell.single.p99Ms, 3)} | ${fmt(cell.reqPerSec / base.reqPerSec, 2)}${cell.errors ? ` (${cell.errors} errors)` : ''} |`,
+      `| ${sizeName(cell.size)} | ${cell.method} | ${cell.contender} | ${fmt(cell.reqPerSec)} | ${fmt(cell.mbPerSec, 1)} | ${fmt(cell.p50Ms, 1)} | ${fmt(cell.p99Ms, 1)} | ${fmt(cell.single.p50Ms, 3)} | ${fmt(cell.single.p99Ms, 3)} | ${fmt(cell.reqPerSec / base.reqPerSec, 2)}${cell.errors ? ` (${cell.errors} errors)` : ''} | ${cell.cpuUsPerRequest === undefined ? '—' : fmt(cell.cpuUsPerRequest)} |`,
     );
   }
   const cell = (contender: Contender, method: string, size: number): Cell => cells.find((c) => c.contender === contender && c.method === method && c.size === size) as Cell;

@@ -28,7 +28,3 @@ const server = createServer((req, res) => {
 });
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));
-// The bench asks for CPU time used, to compare cost per request independently of machine load.
-process.on('message', (message: unknown) => {
-  if (message === 'cpu-usage') process.send?.({ cpu: process.cpuUsage() });
-});
