@@ -4,8 +4,9 @@
  * plain ASCII is one run of width 1 however long it is, `%31%32%33` is one run of width 3.
  * A removed character (zero-width, CDATA marker) or a change of width starts a new run.
  *
- * Runs live in fixed-size blocks, so appending never copies what is stored (a form body
- * makes two runs per field); lookups are O(1) for the run used last or the one after it (the
+ * Runs live in blocks, so appending never copies what is stored (a form body makes two runs
+ * per field). Blocks start small and double up to a cap: most bodies need one run, and a
+ * 32 KiB first block cost more than scanning a 1 KiB body (one mapper per scan). Lookups are O(1) for the run used last or the one after it (the
  * scanner asks in order) and O(log runs) otherwise; `discard` drops whole blocks the scanner
  * no longer needs.
  */
@@ -17,9 +18,10 @@ const COUNT = 2;
 const WIDTH = 3;
 const FIELDS = 4;
 const RUNS_PER_BLOCK = 1024;
+const FIRST_BLOCK_RUNS = 8;
 
 export class SpanRuns {
-  /** Blocks of `RUNS_PER_BLOCK` runs; only the last one is partly filled. */
+  /** Blocks of 8, 16, … up to `RUNS_PER_BLOCK` runs; only the last one is partly filled. */
   private blocks: Float64Array[] = [];
   /** Runs stored in the last block. */
   private lastFill = 0;
@@ -43,8 +45,9 @@ export class SpanRuns {
         return;
       }
     }
-    if (blocks.length === 0 || this.lastFill === RUNS_PER_BLOCK) {
-      blocks.push(new Float64Array(RUNS_PER_BLOCK * FIELDS));
+    if (blocks.length === 0 || this.lastFill === capacity(blocks[blocks.length - 1])) {
+      const runs = blocks.length === 0 ? FIRST_BLOCK_RUNS : Math.min(RUNS_PER_BLOCK, capacity(blocks[blocks.length - 1]) * 2);
+      blocks.push(new Float64Array(runs * FIELDS));
       this.lastFill = 0;
     }
     const block = blocks[blocks.length - 1];
@@ -78,7 +81,7 @@ export class SpanRuns {
     const blocks = this.blocks;
     while (blocks.length > 0) {
       const first = blocks[0];
-      const fill = blocks.length === 1 ? this.lastFill : RUNS_PER_BLOCK;
+      const fill = blocks.length === 1 ? this.lastFill : capacity(first);
       while (this.head < fill && first[this.head * FIELDS + VIEW_START] + first[this.head * FIELDS + COUNT] <= v) this.head++;
       if (this.head < fill || blocks.length === 1) break;
       blocks.shift();
@@ -95,13 +98,15 @@ export class SpanRuns {
 
   /** Number of runs kept; for tests of the cheap path and of `discard`. */
   get runCount(): number {
-    const blocks = this.blocks.length;
-    if (blocks === 0) return 0;
-    return (blocks - 1) * RUNS_PER_BLOCK + this.lastFill - this.head;
+    const blocks = this.blocks;
+    if (blocks.length === 0) return 0;
+    let runs = this.lastFill - this.head;
+    for (let i = 0; i < blocks.length - 1; i++) runs += capacity(blocks[i]);
+    return runs;
   }
 
   private fill(block: number): number {
-    return block === this.blocks.length - 1 ? this.lastFill : RUNS_PER_BLOCK;
+    return block === this.blocks.length - 1 ? this.lastFill : capacity(this.blocks[block]);
   }
 
   private contains(block: number, run: number, v: number): boolean {
@@ -114,8 +119,9 @@ export class SpanRuns {
   /** Points `hitBlock`/`hitRun` at the run holding view byte `v`. */
   private find(v: number): void {
     if (this.contains(this.hitBlock, this.hitRun, v)) return;
-    const nextRun = this.hitRun + 1 < RUNS_PER_BLOCK ? this.hitRun + 1 : 0;
-    const nextBlock = this.hitRun + 1 < RUNS_PER_BLOCK ? this.hitBlock : this.hitBlock + 1;
+    const inBlock = this.hitBlock < this.blocks.length && this.hitRun + 1 < capacity(this.blocks[this.hitBlock]);
+    const nextRun = inBlock ? this.hitRun + 1 : 0;
+    const nextBlock = inBlock ? this.hitBlock : this.hitBlock + 1;
     if (this.contains(nextBlock, nextRun, v)) {
       this.hitBlock = nextBlock;
       this.hitRun = nextRun;
@@ -144,4 +150,9 @@ export class SpanRuns {
     this.hitBlock = lo;
     this.hitRun = first;
   }
+}
+
+/** Runs a block holds. */
+function capacity(block: Float64Array): number {
+  return block.length / FIELDS;
 }
