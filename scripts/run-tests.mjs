@@ -4,6 +4,7 @@
 // House rule 4 is enforced on the suite's own output: the engine scans everything the tests
 // printed, and any identifier it finds there fails the run (reported by offset, not value).
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 
 function run(cmd, args, { capture = false } = {}) {
   return new Promise((resolve) => {
@@ -30,6 +31,16 @@ const build = await run('pnpm', ['exec', 'tsc', '-b']);
 if (build.code !== 0) {
   console.log('tests: 0 passed, 1 failed (type-check/build)');
   process.exit(1);
+}
+// tsx runs tests without type-checking them: each package's tsconfig.test.json does.
+for (const pkg of readdirSync(new URL('../packages/', import.meta.url))) {
+  const config = `packages/${pkg}/tsconfig.test.json`;
+  if (!existsSync(config)) continue;
+  const check = await run('pnpm', ['exec', 'tsc', '-p', config]);
+  if (check.code !== 0) {
+    console.log(`tests: 0 passed, 1 failed (type-check of ${config})`);
+    process.exit(1);
+  }
 }
 const tap = await run('pnpm', ['exec', 'tap', ...process.argv.slice(2)], { capture: true });
 let leaked = 0;
