@@ -14,9 +14,9 @@
  * Run: `pnpm bench decoders` (or `node --conditions=leakguard-source --import tsx engine/decoders.ts`).
  */
 import zlib from 'node:zlib';
-import { Writable } from 'node:stream';
 import { createEngine } from '@leakguard/detectors';
-import { createViewMapper } from '../../packages/detectors/src/decode/index.js';
+import { createViewMapper } from '@leakguard/detectors';
+import { streamCorpus } from './stream-corpus.js';
 import { generateCorpus } from './corpus.js';
 import { NaiveEngine } from './naive-engine.js';
 import { race, table, type Contender, type Measurement } from '../measure.js';
@@ -42,21 +42,8 @@ function mapperAlone(bodies: Buffer[], types: Array<string | undefined>): number
   return viewBytes;
 }
 
-async function streamAll(bodies: Buffer[], types: Array<string | undefined>, encodings: Array<string | undefined> = []): Promise<number> {
-  let findings = 0;
-  for (const [k, body] of bodies.entries()) {
-    const stream = engine.createStream({ contentType: types[k], contentEncoding: encodings[k] });
-    const sink = new Writable({ write: (_c, _e, cb) => cb() });
-    stream.pipe(sink);
-    for (let i = 0; i < body.length; i += 16 * 1024) stream.write(body.subarray(i, i + 16 * 1024));
-    stream.end();
-    await new Promise<void>((resolve, reject) => {
-      sink.on('finish', resolve);
-      stream.on('error', reject);
-    });
-    findings += stream.findings.length;
-  }
-  return findings;
+function streamAll(bodies: Buffer[], types: Array<string | undefined>, encodings: Array<string | undefined> = []): Promise<number> {
+  return streamCorpus(engine, bodies, (k) => ({ contentType: types[k], contentEncoding: encodings[k] }));
 }
 
 async function plainCorpus(): Promise<string> {

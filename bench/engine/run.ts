@@ -3,14 +3,12 @@
  * detector on, raced in one run against the memory floor (`Buffer.indexOf` of an absent
  * byte), RE2 alone (one full pass of a pattern that never matches) and the naive engine. Run: `pnpm bench:engine`.
  */
-import { Writable } from 'node:stream';
 import RE2 from 're2';
 import { createEngine } from '@leakguard/detectors';
 import { generateCorpus } from './corpus.js';
 import { NaiveEngine } from './naive-engine.js';
+import { streamCorpus } from './stream-corpus.js';
 import { race, table, type Contender } from '../measure.js';
-
-const CHUNK = 16 * 1024;
 
 export async function benchEngine(): Promise<string> {
   const bodies = generateCorpus(20261127, 128, 256 * 1024);
@@ -25,25 +23,7 @@ export async function benchEngine(): Promise<string> {
     { name: 'RE2 alone (full pass, no match)', run: () => bodies.reduce((n, b) => n + (re2Alone.test(b) ? 1 : 0), 0) },
     { name: 'naive engine', run: () => bodies.reduce((n, b) => n + naive.scan(b), 0) },
     { name: 'engine.scan', run: () => bodies.reduce((n, b) => n + engine.scan(b).length, 0) },
-    {
-      name: 'ScanStream 16 KiB chunks',
-      run: async () => {
-        let findings = 0;
-        for (const body of bodies) {
-          const stream = engine.createStream();
-          const sink = new Writable({ write: (_c, _e, cb) => cb() });
-          stream.pipe(sink);
-          for (let i = 0; i < body.length; i += CHUNK) stream.write(body.subarray(i, i + CHUNK));
-          stream.end();
-          await new Promise<void>((resolve, reject) => {
-            sink.on('finish', resolve);
-            stream.on('error', reject);
-          });
-          findings += stream.findings.length;
-        }
-        return findings;
-      },
-    },
+    { name: 'ScanStream 16 KiB chunks', run: () => streamCorpus(engine, bodies) },
   ];
   const rows = await race(contenders, corpusBytes);
   const naiveRow = rows.find((r) => r.name === 'naive engine');

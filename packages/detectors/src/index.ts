@@ -9,5 +9,6 @@ export { BUILTIN_DETECTORS } from './builtins/index.js';
 export { cardBrand, cardValid, luhnValid, mod11Valid, nhsValid, npiValid, ssnIssuable, ssnValid } from './validators.js';
 export { canonicalize, maskText } from './masking.js';
 export { measurePattern, type PatternBound } from './pattern-bound.js';
+export { createViewMapper, type ViewMapperOptions } from './decode/index.js';
 export * from './errors.js';
 export type * from './types.js';

@@ -367,7 +367,11 @@ function toUtf16Units(input: Buffer, bigEndian: boolean): Uint16Array {
   return units;
 }
 
-/** A `ViewMapper` for one body of the given content type. */
+/**
+ * A `ViewMapper` for one body of the given content type: the decoded view the detectors match
+ * on (percent, JSON `\u`, entities, CDATA, full-width, zero-width, UTF-16), mapped back to the
+ * raw bytes. Feed it with `push`/`flush`; the engine does this for every scan.
+ */
 export function createViewMapper(options: ViewMapperOptions = {}): TextViewMapper {
   return new TextViewMapper(options);
 }
