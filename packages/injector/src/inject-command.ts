@@ -1,10 +1,9 @@
 // `leakguard inject -f FILE|-`: the webhook's mutation, offline, on a manifest stream.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import type { CommandIO } from './command-io.js';
 import { readStream } from './command-io.js';
 import { InjectorError, UsageError } from './errors.js';
-import { INJECTOR_FLAG_OPTIONS, INJECTOR_FLAGS_HELP, injectorConfigFromFlags } from './injector-flags.js';
+import { INJECTOR_FLAGS_HELP, injectorConfigFromFlags, parseCommandFlags } from './injector-flags.js';
 import { isJsonObject } from './json.js';
 import { injectManifests, namespaceFromObject, parseManifestDocuments } from './manifest-stream.js';
 import type { NamespaceMetadata } from './mutate.js';
@@ -46,28 +45,15 @@ function parseKeyValues(items: string[], flag: string, splitCommas: boolean): Re
 
 export async function runInject(argv: string[], io: CommandIO, env: NodeJS.ProcessEnv): Promise<number> {
   try {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: false,
-        strict: true,
-        options: {
-          filename: { type: 'string', short: 'f' },
-          'dry-run': { type: 'boolean' },
-          output: { type: 'string', short: 'o' },
-          namespace: { type: 'string', short: 'n' },
-          'namespace-labels': { type: 'string', multiple: true },
-          'namespace-annotation': { type: 'string', multiple: true },
-          'namespace-file': { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-          ...INJECTOR_FLAG_OPTIONS,
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const v = parsed.values;
+    const v = parseCommandFlags(argv, {
+      filename: { type: 'string', short: 'f' },
+      'dry-run': { type: 'boolean' },
+      output: { type: 'string', short: 'o' },
+      namespace: { type: 'string', short: 'n' },
+      'namespace-labels': { type: 'string', multiple: true },
+      'namespace-annotation': { type: 'string', multiple: true },
+      'namespace-file': { type: 'string' },
+    } as const);
     if (v.help) {
       io.stdout.write(`${INJECT_HELP}\n`);
       return 0;

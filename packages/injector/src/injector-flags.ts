@@ -1,9 +1,9 @@
 // Cluster-wide injector settings from flags, each with a LEAKGUARD_* environment variable.
 // Shared by `leakguard webhook` and `leakguard inject` so both inject the same thing.
-import type { ParseArgsConfig } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { InjectorConfig, ImagePullPolicy } from './config.js';
 import { DEFAULT_INJECTOR_CONFIG, resolveInjectorConfig } from './config.js';
-import { InjectorConfigError } from './errors.js';
+import { InjectorConfigError, UsageError } from './errors.js';
 
 export const INJECTOR_FLAG_OPTIONS = {
   image: { type: 'string' },
@@ -35,6 +35,34 @@ export const INJECTOR_FLAGS_HELP = `Injection settings (each also from its envir
   --own-namespace NS              Leakguard's namespace, never injected          LEAKGUARD_OWN_NAMESPACE
   --proxy-cpu-request Q, --proxy-cpu-limit Q, --proxy-memory-request Q, --proxy-memory-limit Q
                                   proxy resources (LEAKGUARD_PROXY_CPU_REQUEST …)`;
+
+type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Parses a command's own options plus `--help` and the shared injection flags, strictly and
+ * without positionals; a parse failure becomes a `UsageError` (exit 2 with usage).
+ */
+type CommandFlags<T extends CommandOptions> = ReturnType<
+  typeof parseArgs<{
+    args: string[];
+    strict: true;
+    allowPositionals: false;
+    options: T & { help: { type: 'boolean'; short: 'h' } } & typeof INJECTOR_FLAG_OPTIONS;
+  }>
+>['values'];
+
+export function parseCommandFlags<T extends CommandOptions>(argv: string[], options: T): CommandFlags<T> {
+  try {
+    return parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: { ...options, help: { type: 'boolean', short: 'h' } as const, ...INJECTOR_FLAG_OPTIONS },
+    }).values as CommandFlags<T>;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
 
 type FlagValues = Partial<Record<keyof typeof INJECTOR_FLAG_OPTIONS, string | boolean | undefined>>;
 

@@ -1,10 +1,9 @@
 // `leakguard webhook`: the mutating admission webhook server. Runs until SIGTERM/SIGINT, then
 // stops accepting connections, answers what is in flight and resolves with exit code 0.
-import { parseArgs } from 'node:util';
 import type { CommandIO } from './command-io.js';
 import { InjectorError, UsageError } from './errors.js';
 import type { InjectorConfig } from './config.js';
-import { INJECTOR_FLAG_OPTIONS, INJECTOR_FLAGS_HELP, injectorConfigFromFlags } from './injector-flags.js';
+import { INJECTOR_FLAGS_HELP, injectorConfigFromFlags, parseCommandFlags } from './injector-flags.js';
 import { KubernetesApiClient, SERVICE_ACCOUNT_DIR, inClusterOptions } from './kubernetes-api.js';
 import type { NamespaceSource } from './namespace-source.js';
 import { CachedNamespaceSource, KubernetesNamespaceSource } from './namespace-source.js';
@@ -58,31 +57,18 @@ export async function runWebhook(argv: string[], io: CommandIO, options: Webhook
   let server: WebhookServer;
   let api: KubernetesApiClient | undefined;
   try {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        strict: true,
-        allowPositionals: false,
-        options: {
-          host: { type: 'string' },
-          port: { type: 'string' },
-          'tls-cert-file': { type: 'string' },
-          'tls-key-file': { type: 'string' },
-          'tls-poll-interval': { type: 'string' },
-          'kube-api-server': { type: 'string' },
-          'kube-token-file': { type: 'string' },
-          'kube-ca-file': { type: 'string' },
-          'namespace-cache-ttl': { type: 'string' },
-          'own-container': { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-          ...INJECTOR_FLAG_OPTIONS,
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const v = parsed.values;
+    const v = parseCommandFlags(argv, {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'tls-cert-file': { type: 'string' },
+      'tls-key-file': { type: 'string' },
+      'tls-poll-interval': { type: 'string' },
+      'kube-api-server': { type: 'string' },
+      'kube-token-file': { type: 'string' },
+      'kube-ca-file': { type: 'string' },
+      'namespace-cache-ttl': { type: 'string' },
+      'own-container': { type: 'string' },
+    } as const);
     if (v.help) {
       io.stdout.write(`${WEBHOOK_HELP}\n`);
       return 0;
