@@ -3,7 +3,7 @@ import t from 'tap';
 import type { ActionedFinding, Engine } from '@leakguard/detectors';
 import { createEngine } from '@leakguard/detectors';
 import { card, group, nhs, npi } from './fixtures/identifiers.js';
-import { ALL_LOW, TEST_KEY } from './fixtures/engine-fixtures.js';
+import { ALL_LOW, TEST_KEY, streamInCuts, type ScanOutcome } from './fixtures/engine-fixtures.js';
 
 // The result of a scan must not depend on how the body is chunked: same findings, same
 // redacted bytes, whether the body arrives whole, a byte at a time, or split inside a value.
@@ -50,22 +50,8 @@ function runWhole(body: Buffer): { findings: ActionedFinding[]; output: Buffer }
   return engine.process(body);
 }
 
-async function runChunked(body: Buffer, cuts: number[]): Promise<{ findings: ActionedFinding[]; output: Buffer }> {
-  const stream = engine.createStream();
-  const out: Buffer[] = [];
-  stream.on('data', (d: Buffer) => out.push(d));
-  const done = new Promise<void>((resolve, reject) => {
-    stream.on('end', resolve);
-    stream.on('error', reject);
-  });
-  let prev = 0;
-  for (const cut of [...cuts, body.length]) {
-    if (cut > prev) stream.write(body.subarray(prev, cut));
-    prev = Math.max(prev, cut);
-  }
-  stream.end();
-  await done;
-  return { findings: stream.findings, output: Buffer.concat(out) };
+function runChunked(body: Buffer, cuts: number[]): Promise<ScanOutcome> {
+  return streamInCuts(engine, body, cuts);
 }
 
 function same(a: { findings: ActionedFinding[]; output: Buffer }, b: { findings: ActionedFinding[]; output: Buffer }): boolean {

@@ -11,7 +11,7 @@ import zlib from 'node:zlib';
 import type { ActionedFinding, Engine } from '@leakguard/detectors';
 import { createEngine } from '@leakguard/detectors';
 import { card, group, npi } from './fixtures/identifiers.js';
-import { ALL_LOW, TEST_KEY } from './fixtures/engine-fixtures.js';
+import { ALL_LOW, TEST_KEY, streamInCuts, type ScanOutcome } from './fixtures/engine-fixtures.js';
 
 const engine: Engine = createEngine({
   detectors: {
@@ -76,22 +76,8 @@ function runWhole(sc: Scenario): { findings: ActionedFinding[]; output: Buffer }
   return { findings: result.findings, output };
 }
 
-async function runChunked(sc: Scenario, cuts: number[]): Promise<{ findings: ActionedFinding[]; output: Buffer }> {
-  const stream = engine.createStream({ contentType: sc.contentType, contentEncoding: sc.contentEncoding });
-  const out: Buffer[] = [];
-  stream.on('data', (d: Buffer) => out.push(d));
-  const done = new Promise<void>((resolve, reject) => {
-    stream.on('end', resolve);
-    stream.on('error', reject);
-  });
-  let prev = 0;
-  for (const cut of [...cuts, sc.body.length]) {
-    if (cut > prev) stream.write(sc.body.subarray(prev, cut));
-    prev = Math.max(prev, cut);
-  }
-  stream.end();
-  await done;
-  return { findings: stream.findings, output: Buffer.concat(out) };
+function runChunked(sc: Scenario, cuts: number[]): Promise<ScanOutcome> {
+  return streamInCuts(engine, sc.body, cuts, { contentType: sc.contentType, contentEncoding: sc.contentEncoding });
 }
 
 /** Stream findings carry no `location` (whole-body only): compare the rest. */
