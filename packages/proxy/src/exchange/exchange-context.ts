@@ -14,11 +14,25 @@ export interface UpstreamTarget {
   label: string;
 }
 
+/**
+ * An exchange as the in-flight list sees it. The list is intrusive (the links live on the
+ * exchange) rather than a `Set`: see `DrainController` for why.
+ */
+export interface TrackedExchange {
+  abort(): void;
+  /** Bytes the exchange holds in memory (held body output, raw copies). */
+  readonly heldBytes: number;
+  /** Owned by the tracker. */
+  inFlightPrev: TrackedExchange | null;
+  /** Owned by the tracker. */
+  inFlightNext: TrackedExchange | null;
+}
+
 /** Exchanges in flight, for draining on SIGTERM. */
 export interface ExchangeTracker {
   readonly draining: boolean;
-  add(exchange: { abort(): void; readonly heldBytes: number }): void;
-  delete(exchange: { abort(): void; readonly heldBytes: number }): void;
+  add(exchange: TrackedExchange): void;
+  delete(exchange: TrackedExchange): void;
 }
 
 export interface ExchangeContext {

@@ -32,7 +32,7 @@ import type { PolicySnapshot } from '../policy/policy-snapshot.js';
 import type { Direction, RouteDecision, RouteQuery } from '../policy/route-rules.js';
 import { EnforcedBody, MonitoredBody, WholeBody } from './body-inspection.js';
 import { BufferedBody, NO_BODY } from './buffered-body.js';
-import type { ExchangeContext } from './exchange-context.js';
+import type { ExchangeContext, TrackedExchange } from './exchange-context.js';
 import { inspectHead, type HeadInspection } from './head-inspection.js';
 import { sanitiseForLog } from './log-sanitiser.js';
 
@@ -83,8 +83,10 @@ function contentEncodingOf(headers: { 'content-encoding'?: string | string[] | n
   return text === '' || text === 'identity' ? undefined : text;
 }
 
-export class Exchange {
+export class Exchange implements TrackedExchange {
   readonly id = randomUUID();
+  inFlightPrev: TrackedExchange | null = null;
+  inFlightNext: TrackedExchange | null = null;
   private readonly startedAt = performance.now();
   private snapshot: PolicySnapshot | undefined;
   private requestRoute: RouteDecision | undefined;
