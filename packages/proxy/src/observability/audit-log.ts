@@ -7,6 +7,7 @@
 import pino, { type Logger, type DestinationStream, type Level } from 'pino';
 import type { Action, ActionedFinding, Confidence } from '@leakguard/detectors';
 import type { PolicyLoadEvent } from '../policy/policy-store.js';
+import { stdoutDestination } from './batched-destination.js';
 
 export type AuditEventName = 'leakguard.finding' | 'leakguard.block' | 'leakguard.policy' | 'leakguard.error' | 'leakguard.lifecycle';
 
@@ -132,7 +133,7 @@ export class AuditLog {
         timestamp: pino.stdTimeFunctions.isoTime,
         formatters: { level: (label) => ({ level: label }) },
       },
-      options.destination ?? pino.destination({ dest: 1, sync: false }),
+      options.destination ?? stdoutDestination(),
     );
   }
 
