@@ -23,9 +23,14 @@ export interface BatchedDestinationOptions {
 }
 
 export class BatchedDestination implements DestinationStream {
-  /** Batches ready to write, each whole lines of at most ATOMIC_WRITE bytes (or one longer line). */
-  private readonly queue: string[] = [];
-  private filling = '';
+  /** Batches ready to write: whole lines, at most ATOMIC_WRITE bytes each (or one longer line). */
+  private readonly queue: Buffer[] = [];
+  /**
+   * The batch being filled, as bytes outside the JS heap: a line is encoded as it arrives, so
+   * no line string lives on for the batch delay (strings held that long would survive young
+   * GCs and be promoted, for nothing).
+   */
+  private filling = Buffer.allocUnsafeSlow(ATOMIC_WRITE);
   private fillingBytes = 0;
   private writing = false;
   private timer: NodeJS.Timeout | undefined;
@@ -41,12 +46,20 @@ export class BatchedDestination implements DestinationStream {
   }
 
   write(line: string): void {
-    const bytes = Buffer.byteLength(line);
-    if (this.fillingBytes > 0 && this.fillingBytes + bytes > ATOMIC_WRITE) this.seal();
-    this.filling += line;
-    this.fillingBytes += bytes;
+    // Latin-1/ASCII lines (the usual case) need no second pass to know their size.
+    const bytes = line.length * 3 <= ATOMIC_WRITE - this.fillingBytes ? -1 : Buffer.byteLength(line);
+    if (bytes === -1) {
+      this.fillingBytes += this.filling.write(line, this.fillingBytes);
+    } else if (bytes > ATOMIC_WRITE) {
+      // A line longer than a batch goes on its own (after what is already waiting).
+      this.seal();
+      this.queue.push(Buffer.from(line));
+    } else {
+      if (this.fillingBytes + bytes > ATOMIC_WRITE) this.seal();
+      this.fillingBytes += this.filling.write(line, this.fillingBytes);
+    }
     if (this.queue.length > 0) this.pump();
-    else if (!this.timer) {
+    if (this.fillingBytes > 0 && !this.timer) {
       this.timer = setTimeout(this.onTimer, this.maxDelayMs);
       // Pending lines alone do not keep the process alive: `exit` writes them.
       this.timer.unref();
@@ -66,7 +79,7 @@ export class BatchedDestination implements DestinationStream {
   /** Writes everything pending synchronously (last lines before the process exits). */
   flushSync(): void {
     this.seal();
-    while (this.queue.length > 0) writeFully(this.fd, this.queue.shift() as string);
+    while (this.queue.length > 0) writeFully(this.fd, this.queue.shift() as Buffer);
   }
 
   private seal(): void {
@@ -75,8 +88,8 @@ export class BatchedDestination implements DestinationStream {
       this.timer = undefined;
     }
     if (this.fillingBytes === 0) return;
-    this.queue.push(this.filling);
-    this.filling = '';
+    this.queue.push(this.filling.subarray(0, this.fillingBytes));
+    this.filling = Buffer.allocUnsafeSlow(ATOMIC_WRITE);
     this.fillingBytes = 0;
   }
 
@@ -96,8 +109,7 @@ export class BatchedDestination implements DestinationStream {
       return;
     }
     this.writing = true;
-    const bytes = Buffer.from(batch);
-    write(this.fd, bytes, 0, bytes.length, null, (error, written) => {
+    write(this.fd, batch, 0, batch.length, null, (error, written) => {
       this.writing = false;
       if (error) {
         if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
@@ -113,7 +125,7 @@ export class BatchedDestination implements DestinationStream {
         for (const callback of callbacks) callback(error);
         return;
       }
-      if (written < bytes.length) this.queue.unshift(bytes.subarray(written).toString());
+      if (written < batch.length) this.queue.unshift(batch.subarray(written));
       this.pump();
     });
   }
@@ -127,8 +139,7 @@ export class BatchedDestination implements DestinationStream {
   };
 }
 
-function writeFully(fd: number, text: string): void {
-  const bytes = Buffer.from(text);
+function writeFully(fd: number, bytes: Buffer): void {
   let offset = 0;
   for (let attempts = 0; offset < bytes.length && attempts < 1000; ) {
     try {
