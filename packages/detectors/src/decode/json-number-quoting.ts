@@ -18,6 +18,9 @@ export function quoteRedactedJsonNumbers(raw: Buffer, output: Buffer, contentTyp
   const doc = readDocumentText(raw, contentType, false);
   if (doc.syntax !== 'json') return;
   const size = doc.unitSize;
+  // Walking the whole document costs more than the scan itself on large bodies: skip it when
+  // no redacted span touches anything shaped like a number token (most values sit in strings).
+  if (size === 1 && !redacted.some((span) => touchesNumberLikeRun(raw, doc.start, span.start, span.end))) return;
   const tokens: number[] = [];
   const last = Math.max(...redacted.map((span) => span.end));
   const valid = walkJson(doc.units, doc.start, (kind, start, end) => {
@@ -37,4 +40,46 @@ export function quoteRedactedJsonNumbers(raw: Buffer, output: Buffer, contentTyp
     quote.copy(output, start);
     quote.copy(output, end - size);
   }
+}
+
+/** Bytes a JSON number token is made of. */
+function isNumberByte(byte: number): boolean {
+  return (byte >= 0x30 && byte <= 0x39) || byte === 0x2d || byte === 0x2b || byte === 0x2e || byte === 0x65 || byte === 0x45;
+}
+
+function isJsonSpace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+}
+
+/**
+ * A necessary condition for `[start, end)` to overlap a JSON number token of 3 or more bytes
+ * (UTF-8 text from `base`): some maximal run of number bytes meeting the span has at least 3
+ * bytes, is preceded (past whitespace) by `:`, `,`, `[` or the start of the document, and is
+ * followed (past whitespace) by `,`, `]`, `}` or the end. A number token is exactly such a run;
+ * digits inside a string fail it at the quote or at a neighbouring word.
+ */
+function touchesNumberLikeRun(raw: Buffer, base: number, start: number, end: number): boolean {
+  let i = Math.max(base, start);
+  const stop = Math.min(raw.length, end);
+  while (i < stop) {
+    if (!isNumberByte(raw[i] as number)) {
+      i++;
+      continue;
+    }
+    let runStart = i;
+    while (runStart > base && isNumberByte(raw[runStart - 1] as number)) runStart--;
+    let runEnd = i + 1;
+    while (runEnd < raw.length && isNumberByte(raw[runEnd] as number)) runEnd++;
+    if (runEnd - runStart >= 3) {
+      let before = runStart - 1;
+      while (before >= base && isJsonSpace(raw[before] as number)) before--;
+      let after = runEnd;
+      while (after < raw.length && isJsonSpace(raw[after] as number)) after++;
+      const opens = before < base || raw[before] === 0x3a || raw[before] === 0x2c || raw[before] === 0x5b;
+      const closes = after >= raw.length || raw[after] === 0x2c || raw[after] === 0x5d || raw[after] === 0x7d;
+      if (opens && closes) return true;
+    }
+    i = runEnd;
+  }
+  return false;
 }

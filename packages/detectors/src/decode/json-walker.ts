@@ -125,10 +125,21 @@ function escapeSegment(key: string): string {
 }
 
 /** Index one past the closing quote of the string that opens at `i`: quotes are found with `indexOf`, escaped ones skipped. */
+/** Strings up to this long are searched in JS: a native `indexOf` per string costs more. */
+const SHORT_STRING = 64;
+
 function stringEnd(units: CodeUnits, i: number): number {
   let from = i + 1;
   for (;;) {
-    const quote = units.indexOf(0x22, from);
+    let quote = -1;
+    const limit = Math.min(units.length, from + SHORT_STRING);
+    for (let k = from; k < limit; k++) {
+      if (units[k] === 0x22) {
+        quote = k;
+        break;
+      }
+    }
+    if (quote < 0 && limit < units.length) quote = units.indexOf(0x22, limit);
     if (quote < 0) throw new JsonSyntaxError();
     let backslashes = 0;
     for (let k = quote - 1; k > i && units[k] === 0x5c; k--) backslashes++;
