@@ -212,7 +212,7 @@ export class Exchange implements TrackedExchange {
   private record(direction: Direction, finding: ActionedFinding, location?: string): void {
     (this.tally ??= new FindingTally()).add(direction, finding, location);
     this.action = strongerAction(this.action, finding.action);
-    this.ctx.metrics.findings.labels(finding.detector, finding.action, direction).inc();
+    this.ctx.metrics.recordFinding(finding.detector, finding.action, direction);
   }
 
   // ---- inspectRequest ----------------------------------------------------------------------

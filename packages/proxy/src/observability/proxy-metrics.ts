@@ -131,6 +131,19 @@ export class ProxyMetrics {
   private readonly requestScan: { bytes: ReturnType<Counter<'direction'>['labels']>; seconds: ReturnType<Histogram<'direction'>['labels']> };
   private readonly responseScan: { bytes: ReturnType<Counter<'direction'>['labels']>; seconds: ReturnType<Histogram<'direction'>['labels']> };
 
+  /** Counts one finding; label children are cached (detector ids and actions come from the policy). */
+  recordFinding(detector: string, action: Action, direction: MetricDirection): void {
+    const key = `${detector}\u0000${action}\u0000${direction}`;
+    let child = this.findingChildren.get(key);
+    if (!child) {
+      child = this.findings.labels(detector, action, direction);
+      if (this.findingChildren.size < 4096) this.findingChildren.set(key, child);
+    }
+    child.inc();
+  }
+
+  private readonly findingChildren = new Map<string, ReturnType<Counter<'detector' | 'action' | 'direction'>['labels']>>();
+
   setPolicy(name: string, revision: string, mode: string): void {
     this.policyInfo.reset();
     this.policyInfo.labels(name, revision, mode).set(1);
