@@ -11,15 +11,11 @@ import zlib from 'node:zlib';
 import type { ActionedFinding, Engine } from '@leakguard/detectors';
 import { createEngine } from '@leakguard/detectors';
 import { card, group, npi } from './fixtures/identifiers.js';
-import { ALL_LOW, TEST_KEY, streamInCuts, type ScanOutcome } from './fixtures/engine-fixtures.js';
+import { REDACT_ALL_LOW, TEST_KEY, streamInCuts, type ScanOutcome } from './fixtures/engine-fixtures.js';
 
 const engine: Engine = createEngine({
   detectors: {
-    ...ALL_LOW,
-    payment_card: { minConfidence: 'low', action: 'redact', redaction: { keepLast: 4 } },
-    us_ssn: { minConfidence: 'low', action: 'redact' },
-    us_mbi: { minConfidence: 'low', action: 'redact' },
-    us_npi: { minConfidence: 'low', action: 'redact' },
+    ...REDACT_ALL_LOW,
   },
   fingerprintKey: TEST_KEY,
 });

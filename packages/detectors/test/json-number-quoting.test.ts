@@ -4,7 +4,7 @@
  * touched by that rewrite: the output always re-parses. The whole-document walk is skipped
  * when no redacted value is shaped like a number token; these cases pin both sides of that.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createEngine } from '@leakguard/detectors';
 import { card, group } from './fixtures/identifiers.js';
 import { TEST_KEY } from './fixtures/engine-fixtures.js';
@@ -15,7 +15,7 @@ const engine = createEngine({
   detectors: { payment_card: { action: 'redact', redaction: { keepLast: 4 } } },
 });
 
-function redactJson(text: string): { output: string; findings: number } {
+function redactJson(t: Test, text: string): { output: string; findings: number } {
   const result = engine.process(Buffer.from(text), { contentType: 'application/json' });
   t.equal(result.output.length, Buffer.byteLength(text), 'same length');
   return { output: result.output.toString(), findings: result.findings.length };
@@ -37,7 +37,7 @@ const numberCases: Array<[string, (pan: string) => string]> = [
 for (const [name, make] of numberCases) {
   t.test(`a redacted number (${name}) is quoted`, async (t) => {
     const text = make(PAN);
-    const { output, findings } = redactJson(text);
+    const { output, findings } = redactJson(t, text);
     t.equal(findings, 1);
     t.notOk(output.includes(PAN), 'value gone');
     t.doesNotThrow(() => JSON.parse(output.replace(/^\ufeff/, '')), 'still JSON');
@@ -55,7 +55,7 @@ const stringCases: Array<[string, string]> = [
 
 for (const [name, text] of stringCases) {
   t.test(`a redacted value inside a string (${name}) stays in its string`, async (t) => {
-    const { output, findings } = redactJson(text);
+    const { output, findings } = redactJson(t, text);
     t.equal(findings, 1);
     const parsed: unknown = JSON.parse(output);
     t.notOk(JSON.stringify(parsed).includes(PAN.slice(0, 12)), 'value gone');
@@ -65,7 +65,7 @@ for (const [name, text] of stringCases) {
 
 t.test('a number and a string in one body: only the number is quoted', async (t) => {
   const text = `{"a":"${PAN}","b":${PAN},"c":[${PAN}]}`;
-  const { output, findings } = redactJson(text);
+  const { output, findings } = redactJson(t, text);
   t.equal(findings, 3);
   const parsed = JSON.parse(output) as { a: string; b: unknown; c: unknown[] };
   t.type(parsed.b, 'string');

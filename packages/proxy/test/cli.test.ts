@@ -5,11 +5,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { runLeakguard } from '../src/cli/leakguard-command.js';
 import { PROXY_OPTIONS } from '../src/cli/proxy-command.js';
 import { ENGINE_DECODES_COMPRESSION } from './harness/body-kinds.js';
+import { runInProcess, type CommandResult } from './harness/in-process-command.js';
 import { checkNoLeaks, recordOutput } from './harness/leak-check.js';
 import { PLANTED } from './harness/planted-values.js';
 import { actionPolicy, eventually, httpRequest, startUpstream } from './harness/proxy-harness.js';
@@ -58,19 +58,11 @@ async function reportedAddress(run: Running, field: 'inbound' | 'admin'): Promis
 }
 
 /** Runs `leakguard <args>` in this process (commands that do not wait for a signal). */
-async function inProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
+async function inProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
   const saved = { ...process.env };
   Object.assign(process.env, env);
   try {
-    const code = await runLeakguard(args, { stdin: new PassThrough(), stdout, stderr });
-    recordOutput(out + err);
-    return { code, out, err };
+    return await runInProcess(runLeakguard, args);
   } finally {
     for (const name of Object.keys(env)) {
       if (saved[name] === undefined) delete process.env[name];

@@ -1,7 +1,6 @@
 // Policy documents: schema validation with field paths, sizes, engine errors surfacing as policy
 // errors, route rules and content-type filters compiled once, and `leakguard policy lint`.
 import { readFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { runPolicyCommand } from '../src/cli/policy-lint-command.js';
 import { DEFAULT_POLICY_PATH } from '../src/cli/demo-command.js';
@@ -13,7 +12,8 @@ import { ContentTypeFilter } from '../src/policy/content-type-filter.js';
 import { compileGlob } from '../src/policy/glob-pattern.js';
 import { compilePolicy } from '../src/policy/policy-loader.js';
 import { POLICY_SCHEMA_URL } from '../src/policy/policy-schema.js';
-import { checkNoLeaks, recordOutput } from './harness/leak-check.js';
+import { runInProcess, type CommandResult } from './harness/in-process-command.js';
+import { checkNoLeaks } from './harness/leak-check.js';
 
 const HEADER = 'apiVersion: leakguard.io/v1alpha1\nkind: DlpPolicy\nmetadata: { name: p }\n';
 
@@ -157,16 +157,8 @@ t.test('the published schema', async (t) => {
 });
 
 /** Runs `leakguard policy …` in-process. */
-async function policyCommand(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await runPolicyCommand(argv, { stdin: new PassThrough(), stdout, stderr });
-  recordOutput(out + err);
-  return { code, out, err };
+function policyCommand(argv: string[]): Promise<CommandResult> {
+  return runInProcess(runPolicyCommand, argv);
 }
 
 t.test('leakguard policy lint', async (t) => {
