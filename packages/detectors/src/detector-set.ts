@@ -37,6 +37,14 @@ export interface CompiledDetector {
   readonly defaults: ResolvedSettings;
 }
 
+/** What `RE2#exec` returns for a Buffer: offsets in bytes, the match as bytes. */
+interface BufferMatch {
+  index: number;
+  0: Buffer;
+}
+
+/** Matches `findAll` takes from `exec` before it hands the rest to one `replace`. */
+const EXEC_MATCHES = 2;
 /** Marker byte wrapped around each match by `findAll`. */
 const MARK = 0x00;
 const UNDERSCORE = 0x5f;
@@ -199,24 +207,35 @@ export class DetectorSet {
 
   /**
    * Every match of the combined pattern in `view`, as `[start, end, start, end, …]` offsets.
-   * Matches are found in one native call: RE2 wraps each match in marker bytes (`replace`),
-   * and JavaScript locates the markers with `indexOf`. Crossing into the addon once per match
-   * (`exec`) costs about 2 µs a match, which would dominate on digit-heavy traffic. When the
-   * input already contains the marker byte, it falls back to an `exec` loop.
+   * The first matches come from `exec`; the rest, if any, from one native call: RE2 wraps each
+   * match in marker bytes (`replace`) and JavaScript locates the markers with `indexOf`.
+   * Crossing into the addon once per match (`exec`) costs about 2 µs a match, which would
+   * dominate on digit-heavy traffic, while `replace` costs about 6 µs before it reads a byte,
+   * more than the two or three `exec` calls that most bodies (none or one value) need. When
+   * the input already contains the marker byte, it falls back to an `exec` loop.
    */
   findAll(re: RE2 | null, view: Buffer): number[] {
     const spans: number[] = [];
     if (re === null || view.length === 0) return spans;
-    // `replace` costs ~6 µs a call before it reads a byte, `exec` ~2 µs: most bodies and
-    // chunks hold no candidate at all, so find the first match with `exec`, and hand only the
-    // rest to `replace`, from the byte before that match (made `_` if it is a word byte, so
-    // that `\b` sees a word before the match as in the whole view, and no match starts on it).
     re.lastIndex = 0;
-    const first = re.exec(view);
-    if (first === null) return spans;
-    const offset = Math.max(0, first.index - 1);
+    let previousEnd = 0;
+    let next: BufferMatch | null;
+    for (let n = 0; ; n++) {
+      next = re.exec(view) as BufferMatch | null;
+      if (next === null) return spans;
+      if (n === EXEC_MATCHES) break;
+      const length = next[0].length;
+      spans.push(next.index, next.index + length);
+      previousEnd = next.index + length;
+      if (length === 0) re.lastIndex = next.index + 1;
+    }
+    // The rest goes to `replace`, from the byte before the next match (made `_` if it is a word
+    // byte, so that `\b` sees a word before the match as in the whole view, and no match starts
+    // on it). That byte must not belong to an earlier match, which a fresh search could reuse.
+    const offset = Math.max(0, next.index - 1);
+    if (offset < previousEnd) return this.execFrom(re, view, next, spans);
     const saved = view[offset] as number;
-    const patch = first.index > 0 && isWordByte(saved);
+    const patch = next.index > 0 && isWordByte(saved);
     if (patch) view[offset] = UNDERSCORE;
     try {
       const rest = view.subarray(offset);
@@ -238,18 +257,22 @@ export class DetectorSet {
         }
         return spans;
       }
-      re.lastIndex = 0;
-      for (;;) {
-        const m = re.exec(rest);
-        if (m === null) break;
-        const length = (m[0] as unknown as Buffer).length;
-        spans.push(m.index + offset, m.index + offset + length);
-        if (length === 0) re.lastIndex = m.index + 1;
-      }
-      return spans;
     } finally {
       if (patch) view[offset] = saved;
     }
+    return this.execFrom(re, view, next, spans);
+  }
+
+  /** `found` and every later match, by `exec` (`re.lastIndex` is just past `found`). */
+  private execFrom(re: RE2, view: Buffer, found: BufferMatch, spans: number[]): number[] {
+    let m: BufferMatch | null = found;
+    while (m !== null) {
+      const length = m[0].length;
+      spans.push(m.index, m.index + length);
+      if (length === 0) re.lastIndex = m.index + 1;
+      m = re.exec(view) as BufferMatch | null;
+    }
+    return spans;
   }
 
 }
