@@ -89,12 +89,11 @@ export class DetectionEngine implements Engine {
     const encoded = parseContentEncoding(request.contentEncoding).length > 0;
     const raw = encoded ? decompressSync(input, request.contentEncoding, this.decodingLimits) : input;
     const scanner = this.createWindowScanner(request);
-    const head = scanner.write(raw);
-    const tail = scanner.end();
+    const scanned = scanner.writeLast(raw);
     const findings = scanner.findings;
-    // Unless a finding was masked the scanner emitted `raw` unchanged: skip joining a copy.
+    // Unless a finding was masked the scanner emitted `raw` itself: return the input.
     const changed = !request.monitor && findings.some((f) => f.action !== 'log');
-    let output = !changed ? raw : head.length === 0 ? tail : tail.length === 0 ? head : Buffer.concat([head, tail]);
+    let output = changed ? scanned : raw;
     if (findings.length > 0 && request.contentType !== undefined) {
       const locations = locateOffsets(raw, request.contentType, findings.map((f) => f.start));
       findings.forEach((finding, k) => {

@@ -88,6 +88,18 @@ export class WindowScanner {
     return this.advance(false);
   }
 
+  /**
+   * Feeds the last raw bytes and ends the input: `write(chunk)` then `end()` in one pass (one
+   * pattern scan instead of two for a body that arrives whole). Returns every remaining byte.
+   */
+  writeLast(chunk: Buffer): Buffer {
+    if (this.blockedBy) return EMPTY;
+    this.appendRaw(chunk);
+    this.appendView(this.mapper.push(chunk));
+    this.appendView(this.mapper.flush());
+    return this.advance(true);
+  }
+
   /** Ends the input; returns every remaining byte. */
   end(): Buffer {
     if (this.blockedBy) return EMPTY;
