@@ -77,16 +77,16 @@ t.test('DrainController.drain resolves as soon as the last exchange completes', 
   t.equal(one.aborted, 0);
 });
 
-t.test('BatchedDestination writes every line, whole and in order', async (t) => {
+for (const batchBytes of [4096, 65536]) t.test(`BatchedDestination writes every line, whole and in order (batches of ${batchBytes} bytes)`, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lg-audit-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'audit.log');
   const fd = openSync(path, 'w');
-  const destination = new BatchedDestination(fd, { maxDelayMs: 5 });
+  const destination = new BatchedDestination(fd, { maxDelayMs: 5, batchBytes });
   const lines: string[] = [];
   for (let i = 0; i < 3000; i++) {
-    // Lengths from a few bytes to past the 4096-byte batch size, some not ASCII.
-    const line = `{"n":${i},"pad":"${'x'.repeat((i * 37) % 5000)}${i % 7 === 0 ? 'é€' : ''}"}\n`;
+    // Lengths from a few bytes to past either batch size, some not ASCII.
+    const line = `{"n":${i},"pad":"${'x'.repeat(i % 500 === 0 ? 70000 : (i * 37) % 5000)}${i % 7 === 0 ? 'é€' : ''}"}\n`;
     lines.push(line);
     destination.write(line);
     if (i % 250 === 0) await new Promise((resolve) => setTimeout(resolve, 1));

@@ -5,57 +5,69 @@
  *   pool on its own whenever no write is in progress: a thread hop, a futex wake-up and a
  *   completion per line. Measured: 42 µs of CPU per line at one line per event-loop turn,
  *   13 µs batched. Lines wait at most `maxDelayMs` (25 ms).
- * - **Whole lines, at most PIPE_BUF bytes per write.** `--workers N` runs N processes on the
- *   same stdout pipe; a write of up to 4096 bytes to a pipe is atomic, so lines of different
- *   workers never interleave mid-line. (sonic-boom merges up to 16 KiB per write.)
+ * - **Whole lines; at most PIPE_BUF bytes per write when stdout is shared.** `--workers N` runs
+ *   N processes on the same stdout pipe; a write of up to 4096 bytes to a pipe is atomic, so
+ *   lines of different workers never interleave mid-line. A process that has stdout to itself
+ *   writes batches of up to 64 KiB: one thread-pool write per batch, not per 4 lines.
  * - **Never blocks traffic.** Writes are asynchronous; a slow log pipeline grows the queue
  *   rather than stalling the event loop. What is still queued at exit is written synchronously.
  */
+import cluster from 'node:cluster';
 import { write, writeSync } from 'node:fs';
 import type { DestinationStream } from 'pino';
 
 /** POSIX PIPE_BUF on Linux: writes up to this size to a pipe are never interleaved. */
-const ATOMIC_WRITE = 4096;
+export const ATOMIC_WRITE = 4096;
+/** Batch size of a process that is stdout's only writer. */
+const UNSHARED_BATCH = 64 * 1024;
 
 export interface BatchedDestinationOptions {
   /** Longest a line waits before it is written, ms. */
   maxDelayMs: number;
+  /**
+   * Largest write, bytes (a longer line goes alone). `ATOMIC_WRITE` when other processes write
+   * to the same pipe, so that their lines never interleave with these.
+   */
+  batchBytes: number;
 }
 
 export class BatchedDestination implements DestinationStream {
-  /** Batches ready to write: whole lines, at most ATOMIC_WRITE bytes each (or one longer line). */
+  /** Batches ready to write: whole lines, at most `batchBytes` each (or one longer line). */
   private readonly queue: Buffer[] = [];
   /**
    * The batch being filled, as bytes outside the JS heap: a line is encoded as it arrives, so
    * no line string lives on for the batch delay (strings held that long would survive young
    * GCs and be promoted, for nothing).
    */
-  private filling = Buffer.allocUnsafeSlow(ATOMIC_WRITE);
+  private filling: Buffer;
   private fillingBytes = 0;
   private writing = false;
   private timer: NodeJS.Timeout | undefined;
   private idleCallbacks: Array<(error?: Error) => void> = [];
   private readonly maxDelayMs: number;
+  private readonly batchBytes: number;
 
   constructor(
     private readonly fd: number,
     options: Partial<BatchedDestinationOptions> = {},
   ) {
     this.maxDelayMs = options.maxDelayMs ?? 25;
+    this.batchBytes = options.batchBytes ?? ATOMIC_WRITE;
+    this.filling = Buffer.allocUnsafeSlow(this.batchBytes);
     process.once('exit', this.onExit);
   }
 
   write(line: string): void {
     // Latin-1/ASCII lines (the usual case) need no second pass to know their size.
-    const bytes = line.length * 3 <= ATOMIC_WRITE - this.fillingBytes ? -1 : Buffer.byteLength(line);
+    const bytes = line.length * 3 <= this.batchBytes - this.fillingBytes ? -1 : Buffer.byteLength(line);
     if (bytes === -1) {
       this.fillingBytes += this.filling.write(line, this.fillingBytes);
-    } else if (bytes > ATOMIC_WRITE) {
+    } else if (bytes > this.batchBytes) {
       // A line longer than a batch goes on its own (after what is already waiting).
       this.seal();
       this.queue.push(Buffer.from(line));
     } else {
-      if (this.fillingBytes + bytes > ATOMIC_WRITE) this.seal();
+      if (this.fillingBytes + bytes > this.batchBytes) this.seal();
       this.fillingBytes += this.filling.write(line, this.fillingBytes);
     }
     if (this.queue.length > 0) this.pump();
@@ -89,7 +101,7 @@ export class BatchedDestination implements DestinationStream {
     }
     if (this.fillingBytes === 0) return;
     this.queue.push(this.filling.subarray(0, this.fillingBytes));
-    this.filling = Buffer.allocUnsafeSlow(ATOMIC_WRITE);
+    this.filling = Buffer.allocUnsafeSlow(this.batchBytes);
     this.fillingBytes = 0;
   }
 
@@ -151,7 +163,7 @@ function writeFully(fd: number, bytes: Buffer): void {
   }
 }
 
-/** The default audit destination: stdout (fd 1). */
+/** The default audit destination: stdout (fd 1), shared with the other workers in a cluster worker. */
 export function stdoutDestination(): BatchedDestination {
-  return new BatchedDestination(1);
+  return new BatchedDestination(1, { batchBytes: cluster.isWorker ? ATOMIC_WRITE : UNSHARED_BATCH });
 }
