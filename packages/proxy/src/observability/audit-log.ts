@@ -121,11 +121,17 @@ export interface AuditLogOptions {
 
 export class AuditLog {
   readonly logger: Logger;
+  /** The destination pino writes to; exchange events are written to it directly. */
+  private readonly destination: DestinationStream;
+  /** The base fields as pino places them after `time`: `,"pod":…,"namespace":…` or empty. */
+  private readonly bindings: string;
 
   constructor(options: AuditLogOptions = {}) {
     const base: Record<string, string> = {};
     if (options.pod) base.pod = options.pod;
     if (options.namespace) base.namespace = options.namespace;
+    this.destination = options.destination ?? stdoutDestination();
+    this.bindings = Object.keys(base).length > 0 ? `,${JSON.stringify(base).slice(1, -1)}` : '';
     this.logger = pino(
       {
         level: options.level ?? 'info',
@@ -133,7 +139,7 @@ export class AuditLog {
         timestamp: pino.stdTimeFunctions.isoTime,
         formatters: { level: (label) => ({ level: label }) },
       },
-      options.destination ?? stdoutDestination(),
+      this.destination,
     );
   }
 
@@ -143,12 +149,25 @@ export class AuditLog {
     const text = blocked
       ? `${record.direction} blocked: ${record.detectors.filter((d) => d.action === 'block').map((d) => d.detector).join(', ')}`
       : `${record.detectors.reduce((sum, d) => sum + d.count, 0)} finding(s), ${record.outcome}`;
-    (blocked ? this.logger.warn : this.logger.info).call(this.logger, { event, ...record }, text);
+    this.writeExchange(blocked ? 'warn' : 'info', event, record, text);
   }
 
   /** An exchange that ended in an error without findings (upstream down, inspection fault…). */
   exchangeError(record: ExchangeAuditRecord): void {
-    this.logger.error({ event: 'leakguard.error' as AuditEventName, ...record }, record.error?.message ?? 'exchange failed');
+    this.writeExchange('error', 'leakguard.error', record, record.error?.message ?? 'exchange failed');
+  }
+
+  /**
+   * The line pino would write for `logger[level]({ event, ...record }, message)`, built from one
+   * native `JSON.stringify` of the record. pino quotes and joins the record key by key (dozens
+   * of string parts per event, about 30 µs an exchange event in the proxy); this is one call
+   * and five joins. The tests compare both lines.
+   */
+  private writeExchange(level: 'info' | 'warn' | 'error', event: AuditEventName, record: ExchangeAuditRecord, message: string): void {
+    if (!this.logger.isLevelEnabled(level)) return;
+    this.destination.write(
+      `{"level":"${level}"${pino.stdTimeFunctions.isoTime()}${this.bindings},"event":"${event}",${JSON.stringify(record).slice(1, -1)},"msg":${JSON.stringify(message)}}\n`,
+    );
   }
 
   policy(event: PolicyLoadEvent): void {

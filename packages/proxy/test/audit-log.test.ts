@@ -1,0 +1,89 @@
+import t from 'tap';
+import type { DestinationStream } from 'pino';
+import { AuditLog, type ExchangeAuditRecord } from '../src/observability/audit-log.js';
+
+// AuditLog writes exchange events itself (one JSON.stringify of the record) instead of through
+// pino's key-by-key serialiser: the line must be the one pino would have written.
+function capture(): DestinationStream & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, write: (line: string) => void lines.push(line) };
+}
+
+function record(overrides: Partial<ExchangeAuditRecord> = {}): ExchangeAuditRecord {
+  return {
+    requestId: 'b1a3b2d3-a15e-44e8-b2bd-9aae5a55083f',
+    listener: 'inbound',
+    method: 'POST',
+    host: 'app.example:8080',
+    // Client-supplied text with every kind of character JSON must escape.
+    path: '/a "quoted" \\ path\twith\u0001control\u2028and é€ and \ud800 lone',
+    status: 200,
+    policy: { name: 'shop', revision: 'a5026055483f' },
+    mode: 'enforce',
+    rules: { request: 'uploads', response: 'default' },
+    action: 'redact',
+    outcome: 'redacted',
+    direction: 'both',
+    detectors: [
+      { detector: 'payment_card', direction: 'request', action: 'redact', count: 2, confidence: 'high', fingerprints: ['ea8f1cf8ad2a108e', '0123456789abcdef'], masked: ['**** **** **** 1111'], locations: ['/0/card', '/1/"card"'] },
+      { detector: 'us_ssn', direction: 'response', action: 'log', count: 1, confidence: 'medium', fingerprints: ['fedcba9876543210'] },
+    ],
+    durationMs: 1.234,
+    ...overrides,
+  };
+}
+
+function withoutTime(line: string): { keys: string[]; value: Record<string, unknown> } {
+  t.ok(line.endsWith('}\n'), 'one line, newline-terminated');
+  t.equal(line.indexOf('\n'), line.length - 1, 'no newline inside the line');
+  const value = JSON.parse(line) as Record<string, unknown>;
+  t.match(value.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  delete value.time;
+  return { keys: Object.keys(value), value };
+}
+
+const cases: Array<[string, ExchangeAuditRecord, 'info' | 'warn' | 'error', string]> = [
+  ['finding', record(), 'info', 'leakguard.finding'],
+  ['block', record({ action: 'block', outcome: 'blocked', detectors: [{ ...record().detectors[0]!, action: 'block' }] }), 'warn', 'leakguard.block'],
+  ['error', record({ action: null, outcome: 'upstream-error', direction: 'none', detectors: [], status: 502, error: { code: 'LG_ERR_UPSTREAM_UNREACHABLE', message: 'upstream "x" refused' } }), 'error', 'leakguard.error'],
+];
+
+for (const [name, rec, level, event] of cases) {
+  t.test(`a ${name} event is the line pino writes for the same fields`, async (t) => {
+    const ours = capture();
+    const audit = new AuditLog({ destination: ours, pod: 'web-7d9f', namespace: 'pay"ments' });
+    if (event === 'leakguard.error') audit.exchangeError(rec);
+    else audit.exchange(rec);
+    t.equal(ours.lines.length, 1);
+
+    const theirs = capture();
+    const reference = new AuditLog({ destination: theirs, pod: 'web-7d9f', namespace: 'pay"ments' });
+    const expectedMessage = JSON.parse(ours.lines[0] as string).msg as string;
+    reference.logger[level]({ event, ...rec }, expectedMessage);
+
+    const a = withoutTime(ours.lines[0] as string);
+    const b = withoutTime(theirs.lines[0] as string);
+    t.same(a.keys, b.keys, 'same fields in the same order');
+    t.same(a.value, b.value, 'same values');
+    t.equal(a.value.level, level);
+    t.equal(a.value.event, event);
+  });
+}
+
+t.test('exchange events respect the log level', async (t) => {
+  const out = capture();
+  const audit = new AuditLog({ destination: out, level: 'error' });
+  audit.exchange(record());
+  t.equal(out.lines.length, 0, 'an info event is not written at level error');
+  audit.exchangeError(record({ error: { code: 'LG_ERR_UPSTREAM_TIMEOUT', message: 'timed out' } }));
+  t.equal(out.lines.length, 1, 'an error event is');
+});
+
+t.test('messages summarise counts and blocking detectors', async (t) => {
+  const out = capture();
+  const audit = new AuditLog({ destination: out });
+  audit.exchange(record());
+  audit.exchange(record({ action: 'block', outcome: 'cut', direction: 'response', detectors: [{ ...record().detectors[1]!, action: 'block' }] }));
+  t.equal(JSON.parse(out.lines[0] as string).msg, '3 finding(s), redacted');
+  t.equal(JSON.parse(out.lines[1] as string).msg, 'response blocked: us_ssn');
+});
