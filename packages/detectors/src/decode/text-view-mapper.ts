@@ -39,6 +39,8 @@ export interface ViewMapperOptions {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** `*`, the mask of an ASCII character. */
+const ASCII_MASK_BYTE = 0x2a;
 /** The byte `%XY` stands for, indexed by X << 7 | Y, when it is ASCII; -1 otherwise. */
 const PERCENT_ASCII = new Int8Array(128 * 128).fill(-1);
 for (let x = 0; x < 128; x++) {
@@ -126,6 +128,12 @@ export class TextViewMapper implements ViewMapper {
 
   maskRaw(raw: Buffer, offset: number, length: number): void {
     const utf16 = this.charset === 'utf-16le' || this.charset === 'utf-16be';
+    // One UTF-8 byte behind a letter or digit is that ASCII character itself (escapes, entities
+    // and folded forms take more): the mask is one `*`, without decoding anything.
+    if (length === 1 && !utf16) {
+      raw[offset] = ASCII_MASK_BYTE;
+      return;
+    }
     maskEncodedChars(raw, offset, length, {
       unitSize: utf16 ? 2 : 1,
       bigEndian: this.charset === 'utf-16be',
