@@ -75,7 +75,13 @@ export class Fingerprinter {
     w[15] = (BLOCK + 32) * 8;
     state.set(this.outerStart);
     compress(state, w);
-    return hex8((state[0] as number) >>> 0) + hex8((state[1] as number) >>> 0);
+    const h0 = state[0] as number;
+    const h1 = state[1] as number;
+    // One flat string from 16 character codes (toString(16) and padStart made two, then a join).
+    return String.fromCharCode(
+      hexCode(h0 >>> 28), hexCode(h0 >>> 24), hexCode(h0 >>> 20), hexCode(h0 >>> 16), hexCode(h0 >>> 12), hexCode(h0 >>> 8), hexCode(h0 >>> 4), hexCode(h0),
+      hexCode(h1 >>> 28), hexCode(h1 >>> 24), hexCode(h1 >>> 20), hexCode(h1 >>> 16), hexCode(h1 >>> 12), hexCode(h1 >>> 8), hexCode(h1 >>> 4), hexCode(h1),
+    );
   }
 }
 
@@ -85,8 +91,10 @@ function byteAt(text: string, at: number, length: number): number {
   return at === length ? 0x80 : 0;
 }
 
-function hex8(word: number): string {
-  return word.toString(16).padStart(8, '0');
+/** The character code of the lower-case hex digit for the low four bits of `bits`. */
+function hexCode(bits: number): number {
+  const nibble = bits & 0xf;
+  return nibble < 10 ? 0x30 + nibble : 0x57 + nibble;
 }
 
 /** One SHA-256 compression of the 16 words in `w[0..15]` into `state` (`w` is the schedule). */
