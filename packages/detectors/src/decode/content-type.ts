@@ -11,11 +11,11 @@ export type DocumentSyntax = 'json' | 'xml' | 'form' | 'other';
 export type TextCharset = 'utf-8' | 'utf-16le' | 'utf-16be' | 'utf-16';
 
 export interface DeclaredContentType {
-  syntax: DocumentSyntax;
+  readonly syntax: DocumentSyntax;
   /** `utf-16` means "UTF-16, byte order from the BOM or the content"; `utf-8` covers any ASCII-compatible charset. */
-  charset: TextCharset;
+  readonly charset: TextCharset;
   /** Whether the header named a charset at all (a BOM may still override an ASCII-compatible one). */
-  charsetDeclared: boolean;
+  readonly charsetDeclared: boolean;
 }
 
 const UTF16_NAMES: Record<string, TextCharset> = {
@@ -31,7 +31,22 @@ const UTF16_NAMES: Record<string, TextCharset> = {
 
 /** Parses a `Content-Type` value. Unknown or absent types are `other`, read as UTF-8. */
 export function parseContentType(contentType: string | undefined): DeclaredContentType {
-  if (!contentType) return { syntax: 'other', charset: 'utf-8', charsetDeclared: false };
+  if (!contentType) return UNDECLARED;
+  // A body's content type is read three times per scan, and a service sends a handful of them.
+  let declared = PARSED.get(contentType);
+  if (declared === undefined) {
+    declared = Object.freeze(parseUncached(contentType));
+    if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
+    PARSED.set(contentType, declared);
+  }
+  return declared;
+}
+
+const UNDECLARED: DeclaredContentType = Object.freeze({ syntax: 'other', charset: 'utf-8', charsetDeclared: false });
+const PARSED = new Map<string, DeclaredContentType>();
+const PARSED_LIMIT = 256;
+
+function parseUncached(contentType: string): DeclaredContentType {
   const parts = contentType.split(';');
   const mediaType = parts[0].trim().toLowerCase();
   let charset: TextCharset = 'utf-8';
