@@ -178,6 +178,8 @@ class CompressedBodyScanner implements BodyScanner {
 
 /** A finding as the public API hands it out: never with the value. */
 export function toPublicFinding(finding: RevealedFinding): ActionedFinding {
+  // Only `reveal` scans (the CLI's) attach a value; the others are public as they are.
+  if (!('value' in finding)) return finding;
   const { value: _value, ...rest } = finding;
   return rest;
 }
