@@ -173,7 +173,7 @@ export class Exchange implements TrackedExchange {
 
     const headers: OutgoingHttpHeaders = endToEndHeaders(this.req.headers);
     // The proxy already answered any `Expect: 100-continue`; the app gets the body directly.
-    delete headers.expect;
+    if (headers.expect !== undefined) delete headers.expect;
     if (snapshot.inspectHeaders || snapshot.inspectUrl) {
       const head = inspectHead(
         snapshot.engine,
@@ -354,7 +354,7 @@ export class Exchange implements TrackedExchange {
         }
         if (result.output !== raw && result.findings.some((f) => f.action !== 'log')) this.redacted = true;
         headers['content-length'] = String(result.output.length);
-        delete headers['transfer-encoding'];
+        if (headers['transfer-encoding'] !== undefined) delete headers['transfer-encoding'];
         this.replayBody = [result.output];
         this.forwardUpstream(new BufferedBody(result.output));
       },
@@ -561,11 +561,7 @@ export class Exchange implements TrackedExchange {
           headers['content-length'] = String(length);
           if (scan.findings.some((f) => f.action !== 'log')) {
             // The representation changed: validators of the original bytes no longer hold.
-            delete headers.etag;
-            delete headers['content-md5'];
-            delete headers.digest;
-            delete headers['content-digest'];
-            delete headers['repr-digest'];
+            dropValidators(headers);
           }
         } else if (contentEncoding !== undefined) {
           delete headers['content-length'];
@@ -617,11 +613,7 @@ export class Exchange implements TrackedExchange {
         if (result.findings.some((f) => f.action !== 'log')) {
           this.redacted = true;
           // The representation changed: validators of the original bytes no longer hold.
-          delete headers.etag;
-          delete headers['content-md5'];
-          delete headers.digest;
-          delete headers['content-digest'];
-          delete headers['repr-digest'];
+          dropValidators(headers);
         }
         headers['content-length'] = String(result.output.length);
         this.writeHead(status, proxyRes.statusMessage, headers);
@@ -798,6 +790,17 @@ export class Exchange implements TrackedExchange {
     if (tally.count > 0) this.ctx.audit.exchange(record);
     else this.ctx.audit.exchangeError(record);
   }
+}
+
+/** Headers that vouch for the original bytes of a body (they would not match a redacted one). */
+const VALIDATOR_HEADERS = ['etag', 'content-md5', 'digest', 'content-digest', 'repr-digest'] as const;
+
+/**
+ * Removes the validators a response carries. Only present ones are deleted: a `delete` of any
+ * property turns the headers object into a slow dictionary for the rest of its life.
+ */
+function dropValidators(headers: OutgoingHttpHeaders): void {
+  for (const name of VALIDATOR_HEADERS) if (headers[name] !== undefined) delete headers[name];
 }
 
 /** Wires http-proxy's shared events to the exchanges they belong to. */
