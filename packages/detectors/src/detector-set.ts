@@ -135,14 +135,21 @@ export class DetectorSet {
     this.customs = detectors.filter((d) => d.custom !== null);
     this.byId = new Map(detectors.map((d) => [d.id, d]));
     this.maxMatch = Math.max(1, ...detectors.map((d) => d.definition.maxLength));
-    this.plan(this.detectors.map((d) => d.defaults));
+    this.defaultSettings = Object.freeze(this.detectors.map((d) => d.defaults));
+    this.defaultPlan = this.plan(this.defaultSettings);
   }
+
+  /** Every detector's own settings, as `resolve` returns them for a scan without overrides. */
+  private readonly defaultSettings: readonly ResolvedSettings[];
+  /** The plan of `defaultSettings`: most scans use it, so it is not even looked up. */
+  private readonly defaultPlan: ScanPlan | undefined;
 
   /**
    * The patterns for a scan with these settings. Compiled on first use of each combination of
    * enabled and gated detectors (a handful per policy), then cached: never compiled per scan.
    */
   plan(settings: readonly ResolvedSettings[]): ScanPlan {
+    if (settings === this.defaultSettings && this.defaultPlan !== undefined) return this.defaultPlan;
     let key = '';
     for (const d of this.detectors) {
       const s = settings[d.index] as ResolvedSettings;
@@ -196,13 +203,16 @@ export class DetectorSet {
    * Settings of every detector for one scan: the engine's, with per-call overrides on top.
    * Overrides for ids that are not enabled are ignored, so a route rule cannot break a scan.
    */
-  resolve(overrides: ScanOptions['overrides']): ResolvedSettings[] {
-    if (!overrides) return this.detectors.map((d) => d.defaults);
-    return this.detectors.map((d) => {
+  resolve(overrides: ScanOptions['overrides']): readonly ResolvedSettings[] {
+    if (!overrides) return this.defaultSettings;
+    let overridden = false;
+    const settings = this.detectors.map((d) => {
       const o = overrides[d.id];
       if (!o) return d.defaults;
+      overridden = true;
       return resolveSettings(d.id, o, d.defaults);
     });
+    return overridden ? settings : this.defaultSettings;
   }
 
   /**
