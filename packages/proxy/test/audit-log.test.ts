@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { DestinationStream } from 'pino';
-import { AuditLog, type ExchangeAuditRecord } from '../src/observability/audit-log.js';
+import { AuditLog, isoTimeField, type ExchangeAuditRecord } from '../src/observability/audit-log.js';
 
 // AuditLog writes exchange events itself (one JSON.stringify of the record) instead of through
 // pino's key-by-key serialiser: the line must be the one pino would have written.
@@ -86,4 +86,18 @@ t.test('messages summarise counts and blocking detectors', async (t) => {
   audit.exchange(record({ action: 'block', outcome: 'cut', direction: 'response', detectors: [{ ...record().detectors[1]!, action: 'block' }] }));
   t.equal(JSON.parse(out.lines[0] as string).msg, '3 finding(s), redacted');
   t.equal(JSON.parse(out.lines[1] as string).msg, 'response blocked: us_ssn');
+});
+
+t.test('the time field is the one pino.stdTimeFunctions.isoTime writes', async (t) => {
+  // Every millisecond of two seconds, across a year boundary, and a leap day.
+  const bases = [Date.UTC(2026, 11, 31, 23, 59, 59), Date.UTC(2028, 1, 29, 12, 0, 0)];
+  let differing = 0;
+  for (const base of bases) {
+    for (let ms = 0; ms < 2000; ms++) {
+      const now = base + ms;
+      if (isoTimeField(now) !== `,"time":"${new Date(now).toISOString()}"`) differing++;
+    }
+  }
+  t.equal(differing, 0);
+  t.equal(isoTimeField(Date.UTC(2026, 10, 27, 10, 4, 16, 7)), ',"time":"2026-11-27T10:04:16.007Z"');
 });

@@ -766,7 +766,6 @@ export class Exchange implements TrackedExchange {
   private audit(snapshot: PolicySnapshot, seconds: number): void {
     const sanitise = (text: string): string => sanitiseForLog(snapshot.engine, text);
     const tally = this.tally ?? new FindingTally();
-    const directions = tally.directions;
     const outcome: ExchangeOutcome =
       this.outcome ??
       (snapshot.monitor && tally.count > 0 ? 'monitored' : this.redacted || this.action === 'redact' ? 'redacted' : 'forwarded');
@@ -782,7 +781,7 @@ export class Exchange implements TrackedExchange {
       rules: { request: this.requestRoute?.ruleLabel ?? 'default', response: this.responseRoute?.ruleLabel ?? 'default' },
       action: this.action,
       outcome,
-      direction: directions.size === 2 ? ('both' as const) : directions.size === 0 ? ('none' as const) : [...directions][0]!,
+      direction: tally.direction,
       detectors: tally.summaries(sanitise),
       durationMs: Math.round(seconds * 1e6) / 1e3,
       ...(this.error ? { error: this.error } : {}),
