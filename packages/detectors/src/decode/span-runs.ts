@@ -20,9 +20,16 @@ const FIELDS = 4;
 const RUNS_PER_BLOCK = 1024;
 const FIRST_BLOCK_RUNS = 8;
 
+/**
+ * Runs of a block, `FIELDS` numbers each. A plain array, not a Float64Array: one mapper is made
+ * per scan, and a typed array (with its ArrayBuffer) cost more to create than the scan of a
+ * small body.
+ */
+type RunBlock = number[];
+
 export class SpanRuns {
   /** Blocks of 8, 16, … up to `RUNS_PER_BLOCK` runs; only the last one is partly filled. */
-  private blocks: Float64Array[] = [];
+  private blocks: RunBlock[] = [];
   /** Runs stored in the last block. */
   private lastFill = 0;
   /** Runs of the first block that were discarded. */
@@ -47,7 +54,7 @@ export class SpanRuns {
     }
     if (blocks.length === 0 || this.lastFill === capacity(blocks[blocks.length - 1])) {
       const runs = blocks.length === 0 ? FIRST_BLOCK_RUNS : Math.min(RUNS_PER_BLOCK, capacity(blocks[blocks.length - 1]) * 2);
-      blocks.push(new Float64Array(runs * FIELDS));
+      blocks.push(new Array<number>(runs * FIELDS).fill(0));
       this.lastFill = 0;
     }
     const block = blocks[blocks.length - 1];
@@ -153,6 +160,6 @@ export class SpanRuns {
 }
 
 /** Runs a block holds. */
-function capacity(block: Float64Array): number {
+function capacity(block: RunBlock): number {
   return block.length / FIELDS;
 }
