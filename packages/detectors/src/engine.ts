@@ -69,7 +69,15 @@ export class DetectionEngine implements Engine {
   }
 
   process(body: Uint8Array | string, options: ScanOptions = {}): ProcessResult {
-    const { findings, output } = this.run(body, { ...options, stopOnBlock: false });
+    // A literal of one shape, not a spread of the caller's object (a slow generic clone).
+    const request: ScannerRequest = {
+      contentType: options.contentType,
+      contentEncoding: options.contentEncoding,
+      overrides: options.overrides,
+      monitor: options.monitor,
+      stopOnBlock: false,
+    };
+    const { findings, output } = this.run(body, request);
     return { findings: findings.map(toPublicFinding), output, action: strongestAction(findings) };
   }
 
@@ -133,7 +141,7 @@ export class DetectionEngine implements Engine {
       monitor: request.monitor ?? false,
       stopOnBlock: request.stopOnBlock,
       reveal: request.reveal ?? false,
-      ...(request.onFinding ? { onFinding: request.onFinding } : {}),
+      onFinding: request.onFinding,
       json: parseContentType(request.contentType).syntax === 'json',
     };
     return new WindowScanner(this.set, createViewMapper({ contentType: request.contentType }), options);

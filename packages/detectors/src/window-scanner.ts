@@ -29,7 +29,7 @@ export interface WindowScannerOptions {
   readonly monitor: boolean;
   /** Stop at the first `block` finding (streams); otherwise mask it like a redaction and go on. */
   readonly stopOnBlock: boolean;
-  readonly onFinding?: (finding: RevealedFinding) => void;
+  readonly onFinding?: ((finding: RevealedFinding) => void) | undefined;
   /** Attach the canonical value to findings (local investigation only). */
   readonly reveal?: boolean;
   /** The body is declared JSON: a redacted `"key": 123456789` number becomes a same-length string. */
@@ -341,16 +341,17 @@ export class WindowScanner {
     if (confidence !== 'high' && detector.keywords.size > 0 && this.keywordNear(detector, start, end)) confidence = 'high';
     if (CONFIDENCE_RANK[confidence] < settings.minRank) return;
 
-    const finding: RevealedFinding = {
+    // Optional fields are assigned, not spread in: spreads made each finding a generic clone.
+    const finding: { -readonly [K in keyof RevealedFinding]: RevealedFinding[K] } = {
       detector: detector.id,
       start: this.mapper.rawStart(start),
       end: this.mapper.rawEnd(end - 1),
       confidence,
       fingerprint: this.options.fingerprinter.of(canonical),
-      ...(this.options.includeMasked ? { masked: maskText(text, settings.keepLast) } : {}),
       action: settings.action,
-      ...(this.options.reveal ? { value: canonical } : {}),
     };
+    if (this.options.includeMasked) finding.masked = maskText(text, settings.keepLast);
+    if (this.options.reveal) finding.value = canonical;
     this.findings.push(finding);
     this.options.onFinding?.(finding);
     if (this.options.monitor) return;
