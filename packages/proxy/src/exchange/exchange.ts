@@ -784,7 +784,7 @@ export class Exchange implements TrackedExchange {
       direction: tally.direction,
       detectors: tally.summaries(sanitise),
       durationMs: Math.round(seconds * 1e6) / 1e3,
-      ...(this.error ? { error: this.error } : {}),
+      error: this.error,
     };
     if (tally.count > 0) this.ctx.audit.exchange(record);
     else this.ctx.audit.exchangeError(record);

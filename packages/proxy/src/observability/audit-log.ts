@@ -114,12 +114,19 @@ export class FindingTally {
 
   /** The summaries; `sanitize` cleans client-supplied text (locations). */
   summaries(sanitize: (text: string) => string): DetectorSummary[] {
-    return this.groups.map(({ summary, masked, locations }) => {
-      const result: DetectorSummary = { ...summary, fingerprints: summary.fingerprints.slice() };
-      if (masked.length > 0) result.masked = masked.slice();
-      if (locations.length > 0) result.locations = locations.map(sanitize);
-      return result;
-    });
+    // One literal with every field (absent lists are `undefined`, which JSON leaves out). A
+    // spread copy that then gained properties made V8 promote about 130 KB per young GC at
+    // 5k exchanges/s, for objects that die with the audit line (measured with --trace-gc-nvp).
+    return this.groups.map(({ summary, masked, locations }) => ({
+      detector: summary.detector,
+      direction: summary.direction,
+      action: summary.action,
+      count: summary.count,
+      confidence: summary.confidence,
+      fingerprints: summary.fingerprints.slice(),
+      masked: masked.length > 0 ? masked.slice() : undefined,
+      locations: locations.length > 0 ? locations.map(sanitize) : undefined,
+    }));
   }
 }
 
