@@ -429,6 +429,18 @@ export class WindowScanner {
       this.rawOwned = true;
     }
     let masked = 0;
+    // The common case: the value is written as plain ASCII, one raw byte per view byte (an
+    // escape, entity or multi-byte character would make the raw span longer or not ASCII).
+    // Its letters and digits are then the raw bytes themselves, masked without a lookup each.
+    const rawFrom = this.mapper.rawStart(start) - this.rawBase;
+    if (this.mapper.rawEnd(end - 1) - this.rawBase - rawFrom === end - start && isAsciiRun(this.raw, rawFrom, end - start)) {
+      for (let v = start; v < end && masked < maskCount; v++) {
+        if (!isAlnumByte(view[v - this.viewBase] as number)) continue;
+        this.raw[rawFrom + (v - start)] = ASCII_MASK;
+        masked++;
+      }
+      return;
+    }
     for (let v = start; v < end && masked < maskCount; v++) {
       if (!isAlnumByte(view[v - this.viewBase] as number)) continue;
       const rawStart = this.mapper.rawStart(v);
@@ -436,6 +448,15 @@ export class WindowScanner {
       masked++;
     }
   }
+}
+
+/** `*`. */
+const ASCII_MASK = 0x2a;
+
+/** Whether `bytes[from, from + length)` are all ASCII. */
+function isAsciiRun(bytes: Buffer, from: number, length: number): boolean {
+  for (let i = from; i < from + length; i++) if ((bytes[i] as number) >= 0x80) return false;
+  return true;
 }
 
 /** JSON insignificant whitespace. */
