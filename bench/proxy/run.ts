@@ -6,10 +6,15 @@
  * their own process; contenders are interleaved per cell so drift hits them alike.
  *
  * The last column, the proxy process's CPU time per request, is the steadiest figure on a
- * shared machine, where req/s moves with whatever else runs.
+ * shared machine, where req/s moves with whatever else runs. For the same reason each cell's
+ * 32-connection load runs in rounds (default 3 of 1 s), the contenders taking turns within
+ * each round; a cell reports its median round, and the targets compare Leakguard with
+ * http-proxy round by round (the median of the per-round ratios), so that a burst of load
+ * from elsewhere hits both sides of a ratio rather than one.
  *
  *   cd bench && node --conditions=leakguard-source --import tsx proxy/run.ts
- *   LEAKGUARD_BENCH_SECONDS=5 … for longer cells (default 3; the whole run stays under 3 minutes)
+ *   LEAKGUARD_BENCH_SECONDS=5 … for longer cells (default 3, split into the rounds; the whole run stays under 4 minutes)
+ *   LEAKGUARD_BENCH_ROUNDS=5 … for more rounds per cell (default 3)
  *   LEAKGUARD_BENCH_POLICY=file.yaml … to bench Leakguard under another policy
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
@@ -22,6 +27,7 @@ import { measureLatency, type LatencyResult } from './sequential-client.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.LEAKGUARD_BENCH_SECONDS ?? 3);
+const ROUNDS = Math.max(1, Math.floor(Number(process.env.LEAKGUARD_BENCH_ROUNDS ?? 3)));
 const SIZES = [1024, 64 * 1024, 1024 * 1024] as const;
 const METHODS = ['GET', 'POST'] as const;
 const CONTENDERS = ['direct', 'http-proxy', 'leakguard'] as const;
@@ -59,6 +65,8 @@ interface Cell {
   p99Ms: number;
   single: LatencyResult;
   errors: number;
+  /** req/s of each round, in round order (rounds of all contenders interleave). */
+  rounds: number[];
 }
 
 /** CPU time (µs) a child has used so far. */
@@ -69,13 +77,15 @@ function cpuOf(child: ChildProcess): Promise<number> {
   });
 }
 
-async function load(port: number, method: string, size: number, body: Buffer | undefined, path: string): Promise<Omit<Cell, 'contender' | 'single' | 'cpuUsPerRequest'> & { total: number }> {
+type RoundResult = Omit<Cell, 'contender' | 'single' | 'cpuUsPerRequest' | 'rounds'> & { total: number };
+
+async function load(port: number, method: string, size: number, body: Buffer | undefined, path: string): Promise<RoundResult> {
   const result = await autocannon({
     url: `http://127.0.0.1:${port}${path}`,
     method: method as 'GET' | 'POST',
     connections: 32,
     pipelining: 1,
-    duration: SECONDS,
+    duration: SECONDS / ROUNDS,
     ...(body ? { body, headers: { 'content-type': 'application/json' } } : {}),
   });
   const reqPerSec = result.requests.average;
@@ -117,20 +127,41 @@ async function main(): Promise<void> {
     for (const size of SIZES) {
       for (const method of METHODS) {
         const contenders: readonly Contender[] = size === 1024 ? [...CONTENDERS, CLEAN] : CONTENDERS;
-        for (const contender of contenders) {
+        const request = (contender: Contender) => {
           const clean = contender === CLEAN;
-          const body = method === 'POST' ? benchBody(size, !clean) : undefined;
-          const path = method === 'GET' ? `/${clean ? 'clean' : 'body'}/${size}` : `/upload/${size}`;
-          const port = targets[contender];
-          // A short warm-up so JIT and connection pools are in steady state.
+          return {
+            body: method === 'POST' ? benchBody(size, !clean) : undefined,
+            path: method === 'GET' ? `/${clean ? 'clean' : 'body'}/${size}` : `/upload/${size}`,
+            port: targets[contender],
+          };
+        };
+        // A short warm-up so JIT and connection pools are in steady state.
+        for (const contender of contenders) {
+          const { body, path, port } = request(contender);
           await autocannon({ url: `http://127.0.0.1:${port}${path}`, method, connections: 32, duration: 0.5, ...(body ? { body } : {}) });
-          const child = processes[contender];
-          const cpuBefore = child ? await cpuOf(child) : 0;
-          const { total, ...measured } = await load(port, method, size, body, path);
-          const cpuUsPerRequest = child && total > 0 ? ((await cpuOf(child)) - cpuBefore) / total : undefined;
+        }
+        const rounds = new Map<Contender, RoundResult[]>(contenders.map((c) => [c, []]));
+        const cpu = new Map<Contender, number>(contenders.map((c) => [c, 0]));
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const contender of contenders) {
+            const { body, path, port } = request(contender);
+            const child = processes[contender];
+            const cpuBefore = child ? await cpuOf(child) : 0;
+            rounds.get(contender)?.push(await load(port, method, size, body, path));
+            if (child) cpu.set(contender, (cpu.get(contender) ?? 0) + (await cpuOf(child)) - cpuBefore);
+          }
+        }
+        for (const contender of contenders) {
+          const { body, path, port } = request(contender);
+          const measured = rounds.get(contender) ?? [];
+          const median = [...measured].sort((a, b) => a.reqPerSec - b.reqPerSec)[Math.floor((measured.length - 1) / 2)] as RoundResult;
+          const total = measured.reduce((sum, r) => sum + r.total, 0);
+          const cpuUsPerRequest = processes[contender] && total > 0 ? (cpu.get(contender) ?? 0) / total : undefined;
           const single = await measureLatency(`http://127.0.0.1:${port}${path}`, method, body, Math.max(1, SECONDS / 2));
-          cells.push({ contender, single, cpuUsPerRequest, ...measured });
-          process.stderr.write(`  ${sizeName(size)} ${method} ${contender}: ${fmt(measured.reqPerSec)} req/s\n`);
+          const { total: _total, ...fields } = median;
+          const errors = measured.reduce((sum, r) => sum + r.errors, 0);
+          cells.push({ contender, single, cpuUsPerRequest, ...fields, errors, rounds: measured.map((r) => r.reqPerSec) });
+          process.stderr.write(`  ${sizeName(size)} ${method} ${contender}: ${fmt(median.reqPerSec)} req/s (rounds: ${measured.map((r) => fmt(r.reqPerSec)).join(', ')})\n`);
         }
       }
     }
@@ -138,30 +169,38 @@ async function main(): Promise<void> {
     for (const child of [upstream.child, plain.child, leakguard.child]) child.kill('SIGTERM');
   }
 
+  const cell = (contender: Contender, method: string, size: number): Cell => cells.find((c) => c.contender === contender && c.method === method && c.size === size) as Cell;
+  // Round by round: Leakguard's round r against http-proxy's round r, which ran just before it.
+  const pairedRatio = (contender: Contender, method: string, size: number): number => {
+    const ours = cell(contender, method, size).rounds;
+    const theirs = cell('http-proxy', method, size).rounds;
+    const ratios = ours.map((value, r) => value / (theirs[r] as number)).sort((a, b) => a - b);
+    return ratios[Math.floor((ratios.length - 1) / 2)] as number;
+  };
   const lines = [
     '| body | method | contender | req/s | MB/s | p50 ms (32c) | p99 ms (32c) | p50 ms (1c) | p99 ms (1c) | × http-proxy req/s | proxy CPU µs/req |',
     '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
-  for (const cell of cells) {
-    const base = cells.find((c) => c.contender === 'http-proxy' && c.method === cell.method && c.size === cell.size) as Cell;
+  for (const row of cells) {
+    const base = cells.find((c) => c.contender === 'http-proxy' && c.method === row.method && c.size === row.size) as Cell;
     lines.push(
-      `| ${sizeName(cell.size)} | ${cell.method} | ${cell.contender} | ${fmt(cell.reqPerSec)} | ${fmt(cell.mbPerSec, 1)} | ${fmt(cell.p50Ms, 1)} | ${fmt(cell.p99Ms, 1)} | ${fmt(cell.single.p50Ms, 3)} | ${fmt(cell.single.p99Ms, 3)} | ${fmt(cell.reqPerSec / base.reqPerSec, 2)}${cell.errors ? ` (${cell.errors} errors)` : ''} | ${cell.cpuUsPerRequest === undefined ? '—' : fmt(cell.cpuUsPerRequest)} |`,
+      `| ${sizeName(row.size)} | ${row.method} | ${row.contender} | ${fmt(row.reqPerSec)} | ${fmt(row.mbPerSec, 1)} | ${fmt(row.p50Ms, 1)} | ${fmt(row.p99Ms, 1)} | ${fmt(row.single.p50Ms, 3)} | ${fmt(row.single.p99Ms, 3)} | ${fmt(row.contender === 'direct' ? row.reqPerSec / base.reqPerSec : pairedRatio(row.contender, row.method, row.size), 2)}${row.errors ? ` (${row.errors} errors)` : ''} | ${row.cpuUsPerRequest === undefined ? '—' : fmt(row.cpuUsPerRequest)} |`,
     );
   }
-  const cell = (contender: Contender, method: string, size: number): Cell => cells.find((c) => c.contender === contender && c.method === method && c.size === size) as Cell;
   const targetsTable = ['', '| target (issue 4) | GET | POST | goal |', '|---|---:|---:|---|'];
-  const ratio = (size: number, method: string, field: 'reqPerSec' | 'mbPerSec'): number => cell('leakguard', method, size)[field] / cell('http-proxy', method, size)[field];
+  // MB/s is req/s times the body size for both sides: the same ratio.
+  const ratio = (size: number, method: string): number => pairedRatio('leakguard', method, size);
   const mark = (value: number, goal: number, higher = true): string => `${(higher ? value * 100 : value).toFixed(higher ? 0 : 3)}${higher ? '%' : ' ms'} ${(higher ? value >= goal : value < goal) ? '✓' : '✗'}`;
-  targetsTable.push(`| req/s at 1 KiB vs http-proxy (a card in every body) | ${mark(ratio(1024, 'GET', 'reqPerSec'), 0.7)} | ${mark(ratio(1024, 'POST', 'reqPerSec'), 0.7)} | ≥ 70% |`);
-  const cleanRatio = (method: string): number => cell(CLEAN, method, 1024).reqPerSec / cell('http-proxy', method, 1024).reqPerSec;
+  targetsTable.push(`| req/s at 1 KiB vs http-proxy (a card in every body) | ${mark(ratio(1024, 'GET'), 0.7)} | ${mark(ratio(1024, 'POST'), 0.7)} | ≥ 70% |`);
+  const cleanRatio = (method: string): number => pairedRatio(CLEAN, method, 1024);
   targetsTable.push(`| req/s at 1 KiB vs http-proxy (no findings) | ${mark(cleanRatio('GET'), 0.7)} | ${mark(cleanRatio('POST'), 0.7)} | ≥ 70% |`);
-  targetsTable.push(`| MB/s at 64 KiB vs http-proxy | ${mark(ratio(65536, 'GET', 'mbPerSec'), 0.35)} | ${mark(ratio(65536, 'POST', 'mbPerSec'), 0.35)} | ≥ 35% |`);
-  targetsTable.push(`| MB/s at 1 MiB vs http-proxy | ${mark(ratio(1048576, 'GET', 'mbPerSec'), 0.25)} | ${mark(ratio(1048576, 'POST', 'mbPerSec'), 0.25)} | ≥ 25% |`);
+  targetsTable.push(`| MB/s at 64 KiB vs http-proxy | ${mark(ratio(65536, 'GET'), 0.35)} | ${mark(ratio(65536, 'POST'), 0.35)} | ≥ 35% |`);
+  targetsTable.push(`| MB/s at 1 MiB vs http-proxy | ${mark(ratio(1048576, 'GET'), 0.25)} | ${mark(ratio(1048576, 'POST'), 0.25)} | ≥ 25% |`);
   const added = (method: string): number => cell('leakguard', method, 1024).single.p99Ms - cell('http-proxy', method, 1024).single.p99Ms;
   targetsTable.push(`| p99 added at 1 connection, 1 KiB | ${mark(added('GET'), 1, false)} | ${mark(added('POST'), 1, false)} | < 1 ms |`);
 
   const report = [
-    `Proxy benchmark: ${SECONDS}s per cell at 32 connections (autocannon), ${Math.max(1, SECONDS / 2)}s at 1 connection; node ${process.version}, loopback.`,
+    `Proxy benchmark: ${SECONDS}s per cell at 32 connections (autocannon) in ${ROUNDS} interleaved rounds (median round shown; targets are medians of per-round ratios), ${Math.max(1, SECONDS / 2)}s at 1 connection; node ${process.version}, loopback.`,
     '',
     ...lines,
     ...targetsTable,
