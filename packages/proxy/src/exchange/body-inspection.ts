@@ -333,20 +333,27 @@ export class WholeBody {
   }
 
   start(): void {
+    // `on`, not `once`: the handlers ignore anything after the first end or error, and `once`
+    // allocates a wrapper per listener per body.
     this.source.on('data', this.onData);
-    this.source.once('end', this.onEnd);
-    this.source.once('error', this.onError);
-    this.source.once('aborted', this.onAborted);
+    this.source.on('end', this.onEnd);
+    this.source.on('error', this.onError);
+    this.source.on('aborted', this.onAborted);
   }
 
   stop(): void {
     if (this.stopped) return;
-    this.stopped = true;
-    this.chunks = [];
+    this.finishWithoutDetaching();
     this.source.off('data', this.onData);
     this.source.off('end', this.onEnd);
     this.source.off('error', this.onError);
     this.source.off('aborted', this.onAborted);
+  }
+
+  /** Stops collecting; the listeners stay on a source that has ended (they ignore what follows). */
+  private finishWithoutDetaching(): void {
+    this.stopped = true;
+    this.chunks = [];
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -357,7 +364,8 @@ export class WholeBody {
   private readonly onEnd = (): void => {
     if (this.stopped) return;
     const raw = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.bytesIn);
-    this.stop();
+    // The source has ended: detaching four listeners from it would be work for nothing.
+    this.finishWithoutDetaching();
     this.handlers.complete(raw);
   };
 
