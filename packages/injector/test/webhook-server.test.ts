@@ -91,6 +91,15 @@ t.test('healthz and readyz', async (t) => {
   }
 });
 
+/** What the kubelet does on a Secret update: write a new timestamped directory, then swap `..data` to it atomically. */
+function swapSecretVolume(volume: string, version: string, cert: Buffer, key: Buffer): void {
+  mkdirSync(join(volume, version));
+  writeFileSync(join(volume, version, 'tls.crt'), cert);
+  writeFileSync(join(volume, version, 'tls.key'), key);
+  symlinkSync(version, join(volume, '..data_tmp'));
+  renameSync(join(volume, '..data_tmp'), join(volume, '..data'));
+}
+
 t.test('certificate rotation through a ..data symlink swap, without dropping the listener', async (t) => {
   // Lay out the files like a Secret volume: tls.crt -> ..data/tls.crt, ..data -> ..<timestamp>
   const volume = join(ca.dir, 'volume');
@@ -113,11 +122,7 @@ t.test('certificate rotation through a ..data symlink swap, without dropping the
 
   // A half-written rotation (new cert, old key) is refused and the old pair keeps serving.
   const reloadFailed = new Promise((resolve) => server.tls.once('reloadError', resolve));
-  mkdirSync(join(volume, '..2024_02'));
-  writeFileSync(join(volume, '..2024_02', 'tls.crt'), second.cert);
-  writeFileSync(join(volume, '..2024_02', 'tls.key'), first.key);
-  symlinkSync('..2024_02', join(volume, '..data_tmp'));
-  renameSync(join(volume, '..data_tmp'), join(volume, '..data'));
+  swapSecretVolume(volume, '..2024_02', second.cert, first.key);
   const error = (await reloadFailed) as { code: string };
   t.equal(error.code, 'LG_ERR_TLS_MATERIAL', 'mismatched pair rejected');
   const during = await httpsRequest(port, ca.caCert, { method: 'GET', path: '/healthz' });
@@ -125,11 +130,7 @@ t.test('certificate rotation through a ..data symlink swap, without dropping the
 
   // The complete rotation.
   const reloaded = new Promise((resolve) => server.tls.once('reload', resolve));
-  mkdirSync(join(volume, '..2024_03'));
-  writeFileSync(join(volume, '..2024_03', 'tls.crt'), second.cert);
-  writeFileSync(join(volume, '..2024_03', 'tls.key'), second.key);
-  symlinkSync('..2024_03', join(volume, '..data_tmp'));
-  renameSync(join(volume, '..data_tmp'), join(volume, '..data'));
+  swapSecretVolume(volume, '..2024_03', second.cert, second.key);
   await reloaded;
   const after = await httpsRequest(port, ca.caCert, { method: 'GET', path: '/healthz' });
   t.equal(after.status, 200, 'same port still answers');

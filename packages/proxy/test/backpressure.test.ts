@@ -2,6 +2,7 @@
 // large upload. The proxy must stop pulling from the other side instead of buffering: measured
 // as the bytes the proxy itself holds and as how far the sender got, never as a duration.
 import { connect } from 'node:net';
+import type { Writable } from 'node:stream';
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import t from 'tap';
 import { checkNoLeaks } from './harness/leak-check.js';
@@ -37,23 +38,36 @@ async function stalled(read: () => number, quietMs = 300, limitMs = 20_000): Pro
   return read();
 }
 
+/**
+ * Writes TOTAL bytes in CHUNK_BYTES chunks, waiting for 'drain' whenever the stream asks, then
+ * ends it. `onChunk` runs before each chunk is written: the sender's count is what the tests
+ * watch stall.
+ */
+function writeWithBackpressure(out: Writable, onChunk: () => void): void {
+  let written = 0;
+  const pump = (): void => {
+    while (written < TOTAL) {
+      written += CHUNK;
+      onChunk();
+      if (!out.write(CHUNK_BYTES)) {
+        out.once('drain', pump);
+        return;
+      }
+    }
+    out.end();
+  };
+  pump();
+}
+
 let sent = 0;
 const upstream = await startUpstream(
   (req, res) => {
     if (req.url === '/redact/download') {
       sent = 0;
       res.writeHead(200, { 'content-type': 'text/plain', 'content-length': TOTAL });
-      const pump = (): void => {
-        while (sent < TOTAL) {
-          sent += CHUNK;
-          if (!res.write(CHUNK_BYTES)) {
-            res.once('drain', pump);
-            return;
-          }
-        }
-        res.end();
-      };
-      pump();
+      writeWithBackpressure(res, () => {
+        sent += CHUNK;
+      });
       return;
     }
     if (req.url === '/redact/upload') {
@@ -114,17 +128,9 @@ t.test('an app that stops reading a 64 MiB upload: the proxy stops reading from 
     });
     req.on('error', () => resolve(0));
   });
-  const pump = (): void => {
-    while (clientSent < TOTAL) {
-      clientSent += CHUNK;
-      if (!req.write(CHUNK_BYTES)) {
-        req.once('drain', pump);
-        return;
-      }
-    }
-    req.end();
-  };
-  pump();
+  writeWithBackpressure(req, () => {
+    clientSent += CHUNK;
+  });
 
   t.ok(await eventually(() => upload !== undefined, 10_000), 'the upload reached the app (past the 256Ki hold)');
   const sentWhenStalled = await stalled(() => clientSent);
