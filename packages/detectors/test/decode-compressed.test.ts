@@ -76,6 +76,21 @@ t.test('corrupt bodies and unknown encodings are DecodeErrors', async (t) => {
   t.notOk(String((error as Error).message).includes(SSN), 'no value in the message');
 });
 
+t.test('an unknown Content-Encoding value is not echoed in the error (the header is client text)', async (t) => {
+  const planted = SSN.replace(/-/g, '');
+  const error = (() => {
+    try {
+      engine.process(Buffer.from('x'), { contentEncoding: `gzip, ${planted}` });
+    } catch (caught) {
+      return caught as DecodeError;
+    }
+    return undefined;
+  })();
+  t.equal(error?.code, 'LG_ERR_DECODE');
+  t.notOk(String(error?.message).includes(planted), 'the unknown value is not in the message');
+  t.throws(() => engine.process(Buffer.from('x'), { contentEncoding: 'zstd' }), { message: /"zstd"/ }, 'a registered coding is named');
+});
+
 t.test('streams: outputEncoding and recompress', async (t) => {
   const raw = Buffer.from(`{"ssn":"${SSN}","n":1}`);
   for (const encoding of ['gzip', 'deflate', 'br', 'gzip, br']) {

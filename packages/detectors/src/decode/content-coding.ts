@@ -15,6 +15,9 @@ const CODINGS: Record<string, ContentCoding | null> = {
   identity: null,
 };
 
+/** IANA-registered codings the engine cannot undo: the only unsupported values an error names. */
+const KNOWN_UNSUPPORTED: ReadonlySet<string> = new Set(['compress', 'x-compress', 'zstd', 'dcb', 'dcz', 'aes128gcm', 'exi', 'pack200-gzip']);
+
 /**
  * Parses a `Content-Encoding` header value into the codings applied, in application order.
  * `identity` and empty items are dropped; anything else unknown (`zstd`, `compress`) is a
@@ -27,7 +30,11 @@ export function parseContentEncoding(header: string | undefined): ContentCoding[
     const name = item.trim().toLowerCase();
     if (name === '') continue;
     const coding = CODINGS[name];
-    if (coding === undefined) throw new DecodeError(`unsupported content-encoding "${name.slice(0, 32)}"`);
+    if (coding === undefined) {
+      // The header is client text and is not inspected: only a registered coding name is echoed.
+      const shown = KNOWN_UNSUPPORTED.has(name) ? `"${name}"` : '(not a registered coding)';
+      throw new DecodeError(`unsupported content-encoding ${shown}; supported: gzip, deflate, br, identity`);
+    }
     if (coding !== null) codings.push(coding);
   }
   return codings;
