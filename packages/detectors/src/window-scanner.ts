@@ -453,7 +453,7 @@ export class WindowScanner {
 /** `*`. */
 const ASCII_MASK = 0x2a;
 
-/** Whether `bytes[from, from + length)` are all ASCII. */
+/** Whether `bytes[from, from + length)` are all ASCII (values are short: a loop beats `buffer.isAscii` on a subarray). */
 function isAsciiRun(bytes: Buffer, from: number, length: number): boolean {
   for (let i = from; i < from + length; i++) if ((bytes[i] as number) >= 0x80) return false;
   return true;

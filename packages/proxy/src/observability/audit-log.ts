@@ -186,7 +186,8 @@ export class AuditLog {
       {
         level: options.level ?? 'info',
         base,
-        timestamp: pino.stdTimeFunctions.isoTime,
+        // The same time field as the exchange lines written directly (writeExchange).
+        timestamp: () => isoTimeField(),
         formatters: { level: (label) => ({ level: label }) },
       },
       this.destination,
