@@ -7,9 +7,9 @@ import { KeywordMatcher } from './keyword-matcher.js';
 import { isWordByte } from './masking.js';
 import type { Action, Confidence, DetectorSettings, ScanOptions } from './types.js';
 
-/** Confidence as a number, for `minConfidence` comparisons. */
+/** Confidence as a number (`low` 0 < `medium` 1 < `high` 2), for `minConfidence` comparisons. */
 export const CONFIDENCE_RANK: Readonly<Record<Confidence, number>> = { low: 0, medium: 1, high: 2 };
-/** Action strength: the strongest action of an exchange wins. */
+/** Action strength (`log` 0 < `redact` 1 < `block` 2): the strongest action of an exchange wins. */
 export const ACTION_RANK: Readonly<Record<Action, number>> = { log: 0, redact: 1, block: 2 };
 
 const ACTIONS: readonly Action[] = ['log', 'redact', 'block'];

@@ -3,6 +3,7 @@
  * streaming and chunk-independent, on RE2. Knows nothing of HTTP.
  */
 export { createEngine } from './engine.js';
+export { ACTION_RANK, CONFIDENCE_RANK } from './detector-set.js';
 export { ScanStream } from './scan-stream.js';
 export { runScanCommand, type CommandIO } from './cli/scan-command.js';
 export { BUILTIN_DETECTORS } from './builtins/index.js';

@@ -9,6 +9,7 @@
  * exact text: the engine only ever sees lines it has not seen before, all in one call.
  */
 import type { Action, ActionedFinding, Engine, ScanOptions } from '@leakguard/detectors';
+import { strongerAction } from '../observability/audit-log.js';
 
 /** Headers whose values the proxy itself must parse; rewriting them would break the message. */
 const UNINSPECTED_HEADERS: ReadonlySet<string> = new Set(['content-length', 'content-type', 'content-encoding']);
@@ -180,7 +181,7 @@ export function inspectHead(
     findings ??= [];
     for (const finding of verdict.findings) {
       findings.push({ finding, location });
-      if (action === null || rank(finding.action) > rank(action)) action = finding.action;
+      action = strongerAction(action, finding.action);
     }
     if (options.monitor || verdict.rewritten === undefined) continue;
     if (line.name === 'url') inspection.url = verdict.rewritten;
@@ -196,8 +197,4 @@ export function inspectHead(
     inspection.action = action;
   }
   return inspection;
-}
-
-function rank(action: Action): number {
-  return action === 'block' ? 2 : action === 'redact' ? 1 : 0;
 }

@@ -5,7 +5,7 @@
  * locations) is passed through `sanitize` before it is written.
  */
 import pino, { type Logger, type DestinationStream, type Level } from 'pino';
-import type { Action, ActionedFinding, Confidence } from '@leakguard/detectors';
+import { ACTION_RANK, CONFIDENCE_RANK, type Action, type ActionedFinding, type Confidence } from '@leakguard/detectors';
 import type { PolicyLoadEvent } from '../policy/policy-store.js';
 import { stdoutDestination } from './batched-destination.js';
 
@@ -56,8 +56,6 @@ export interface ExchangeAuditRecord {
   durationMs: number;
   error?: { code: string; message: string };
 }
-
-const CONFIDENCE_RANK: Readonly<Record<Confidence, number>> = { low: 0, medium: 1, high: 2 };
 
 /** One detector in one direction, as findings arrive (the lists are short and capped). */
 interface TallyGroup {
@@ -151,8 +149,6 @@ export function isoTimeField(now = Date.now()): string {
   const ms = now - second * 1000;
   return `${cachedTimePrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z"`;
 }
-
-export const ACTION_RANK: Readonly<Record<Action, number>> = { log: 0, redact: 1, block: 2 };
 
 /** The stronger of two actions (`block` > `redact` > `log`). */
 export function strongerAction(a: Action | null, b: Action | null): Action | null {
