@@ -3,6 +3,8 @@ import { CONFIDENCE_RANK } from './detector-set.js';
 import type { Fingerprinter } from './fingerprint.js';
 import { canonicalize, isAlnumByte, isWordByte, maskText } from './masking.js';
 import type { ActionedFinding, Confidence, ViewMapper } from './types.js';
+import { ASCII_MASK } from './decode/fold.js';
+import { isJsonWhitespace } from './decode/located-offsets.js';
 
 const EMPTY = Buffer.alloc(0);
 const UNDERSCORE = 0x5f;
@@ -378,15 +380,15 @@ export class WindowScanner {
     for (let v = start; v < end; v++) if (!isDigit(view[v - base] as number)) return false;
     let i = start - 1 - base;
     const floor = Math.max(0, start - base - this.options.contextBefore);
-    while (i >= floor && isJsonSpace(view[i] as number)) i--;
+    while (i >= floor && isJsonWhitespace(view[i] as number)) i--;
     if (i < floor || view[i] !== 0x3a || !this.plainByte(base + i)) return false; // ':'
     i--;
-    while (i >= floor && isJsonSpace(view[i] as number)) i--;
+    while (i >= floor && isJsonWhitespace(view[i] as number)) i--;
     // The key's closing quote, as sent: a `\"` inside a string is one view byte from two raw ones.
     if (i < floor || view[i] !== 0x22 || !this.plainByte(base + i)) return false;
     let j = end - base;
     const ceiling = Math.min(view.length, end - base + this.options.contextAfter);
-    while (j < ceiling && isJsonSpace(view[j] as number)) j++;
+    while (j < ceiling && isJsonWhitespace(view[j] as number)) j++;
     const next = view[j];
     if (j >= ceiling || (next !== 0x2c && next !== 0x7d && next !== 0x5d)) return false; // , } ]
     if (!this.rawOwned) {
@@ -450,18 +452,10 @@ export class WindowScanner {
   }
 }
 
-/** `*`. */
-const ASCII_MASK = 0x2a;
-
 /** Whether `bytes[from, from + length)` are all ASCII (values are short: a loop beats `buffer.isAscii` on a subarray). */
 function isAsciiRun(bytes: Buffer, from: number, length: number): boolean {
   for (let i = from; i < from + length; i++) if ((bytes[i] as number) >= 0x80) return false;
   return true;
-}
-
-/** JSON insignificant whitespace. */
-function isJsonSpace(b: number): boolean {
-  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 }
 
 /** Bytes a weak shape is made of (digits, RRB letters, separators). */

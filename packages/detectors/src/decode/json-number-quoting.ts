@@ -6,6 +6,7 @@
  */
 import { readDocumentText } from './document-locations.js';
 import { walkJson } from './json-walker.js';
+import { isJsonWhitespace } from './located-offsets.js';
 
 const QUOTE = { 'utf-8': Buffer.from('"'), 'utf-16le': Buffer.from([0x22, 0]), 'utf-16be': Buffer.from([0, 0x22]) };
 
@@ -47,10 +48,6 @@ function isNumberByte(byte: number): boolean {
   return (byte >= 0x30 && byte <= 0x39) || byte === 0x2d || byte === 0x2b || byte === 0x2e || byte === 0x65 || byte === 0x45;
 }
 
-function isJsonSpace(byte: number): boolean {
-  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
-}
-
 /**
  * A necessary condition for `[start, end)` to overlap a JSON number token of 3 or more bytes
  * (UTF-8 text from `base`): some maximal run of number bytes meeting the span has at least 3
@@ -72,9 +69,9 @@ function touchesNumberLikeRun(raw: Buffer, base: number, start: number, end: num
     while (runEnd < raw.length && isNumberByte(raw[runEnd] as number)) runEnd++;
     if (runEnd - runStart >= 3) {
       let before = runStart - 1;
-      while (before >= base && isJsonSpace(raw[before] as number)) before--;
+      while (before >= base && isJsonWhitespace(raw[before] as number)) before--;
       let after = runEnd;
-      while (after < raw.length && isJsonSpace(raw[after] as number)) after++;
+      while (after < raw.length && isJsonWhitespace(raw[after] as number)) after++;
       const opens = before < base || raw[before] === 0x3a || raw[before] === 0x2c || raw[before] === 0x5b;
       const closes = after >= raw.length || raw[after] === 0x2c || raw[after] === 0x5d || raw[after] === 0x7d;
       if (opens && closes) return true;

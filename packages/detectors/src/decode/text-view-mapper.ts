@@ -28,7 +28,7 @@ import {
   KIND_CDATA_CLOSE,
   type CodeUnits,
 } from './encoded-char.js';
-import { foldCodePoint, OPAQUE_VIEW_BYTE } from './fold.js';
+import { ASCII_MASK, foldCodePoint, OPAQUE_VIEW_BYTE } from './fold.js';
 import { maskEncodedChars } from './mask-writer.js';
 import { MAX_ENTITY_NAME_LENGTH } from './named-entities.js';
 import { SpanRuns } from './span-runs.js';
@@ -39,8 +39,6 @@ export interface ViewMapperOptions {
 }
 
 const EMPTY = Buffer.alloc(0);
-/** `*`, the mask of an ASCII character. */
-const ASCII_MASK_BYTE = 0x2a;
 /** The byte `%XY` stands for, indexed by X << 7 | Y, when it is ASCII; -1 otherwise. */
 const PERCENT_ASCII = new Int8Array(128 * 128).fill(-1);
 for (let x = 0; x < 128; x++) {
@@ -131,7 +129,7 @@ export class TextViewMapper implements ViewMapper {
     // One UTF-8 byte behind a letter or digit is that ASCII character itself (escapes, entities
     // and folded forms take more): the mask is one `*`, without decoding anything.
     if (length === 1 && !utf16) {
-      raw[offset] = ASCII_MASK_BYTE;
+      raw[offset] = ASCII_MASK;
       return;
     }
     maskEncodedChars(raw, offset, length, {
