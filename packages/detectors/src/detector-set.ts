@@ -43,8 +43,8 @@ interface BufferMatch {
   0: Buffer;
 }
 
-/** Matches `findAll` takes from `exec` before it hands the rest to one `replace`. */
-const EXEC_MATCHES = 2;
+/** Matches `findAll` takes one by one before it hands the rest to one `replace`. */
+const SEARCHED_MATCHES = 12;
 /** Marker byte wrapped around each match by `findAll`. */
 const MARK = 0x00;
 const UNDERSCORE = 0x5f;
@@ -80,6 +80,28 @@ function keywordPattern(keyword: string): string {
 }
 
 /**
+ * Start of the leftmost match of `re` at or after `from`, -1 if none, or -2 when only `exec`
+ * can tell (a match on the context byte). `search` reads its input from the start, so past 0
+ * it reads from the byte before `from`, made `_` if it is a word byte: `\b` at `from` then
+ * sees what it sees in the whole view.
+ */
+function searchFrom(re: RE2, view: Buffer, from: number): number {
+  if (from === 0) return re.search(view);
+  const context = from - 1;
+  const saved = view[context] as number;
+  const patch = isWordByte(saved);
+  if (patch) view[context] = UNDERSCORE;
+  let found: number;
+  try {
+    found = re.search(view.subarray(context));
+  } finally {
+    if (patch) view[context] = saved;
+  }
+  if (found === 0) return -2;
+  return found < 0 ? -1 : context + found;
+}
+
+/**
  * Every enabled detector of an engine, joined into one RE2 pattern so that a body is scanned
  * once whatever the number of detectors. Built at engine creation, never per scan.
  */
@@ -91,6 +113,7 @@ export class DetectorSet {
   readonly maxMatch: number;
   private readonly byId: ReadonlyMap<string, CompiledDetector>;
   private readonly plans = new Map<string, ScanPlan>();
+  private readonly anchoredTwins = new WeakMap<RE2, RE2>();
 
   constructor(config: Record<string, DetectorSettings> = {}) {
     const detectors: CompiledDetector[] = [];
@@ -216,36 +239,57 @@ export class DetectorSet {
   }
 
   /**
-   * Every match of the combined pattern in `view`, as `[start, end, start, end, …]` offsets.
-   * The first matches come from `exec`; the rest, if any, from one native call: RE2 wraps each
-   * match in marker bytes (`replace`) and JavaScript locates the markers with `indexOf`.
-   * Crossing into the addon once per match (`exec`) costs about 2 µs a match, which would
-   * dominate on digit-heavy traffic, while `replace` costs about 6 µs before it reads a byte,
-   * more than the two or three `exec` calls that most bodies (none or one value) need. When
-   * the input already contains the marker byte, it falls back to an `exec` loop.
+   * Every match of the combined pattern in `view` that starts at or after `from` (the byte
+   * before it is still read, for `\b`), as `[start, end, start, end, …]` offsets.
+   * Each of the first matches costs two cheap native calls: `search` for where it starts and a
+   * sticky `test` of the pattern's anchored twin for where it ends. `exec` would give both at
+   * once but builds a result array and copies the match, about 3 µs a match, ten times the cost
+   * of finding it. Past a few matches the rest come from one native call: RE2 wraps each match
+   * in marker bytes (`replace`) and JavaScript locates the markers, since `replace` costs
+   * about 6 µs before it reads a byte but nothing per match. An `exec` loop handles the inputs
+   * neither way can (the marker byte already in the input, a match on the context byte).
    */
-  findAll(re: RE2 | null, view: Buffer): number[] {
+  findAll(re: RE2 | null, view: Buffer, from = 0): number[] {
     const spans: number[] = [];
-    if (re === null || view.length === 0) return spans;
-    re.lastIndex = 0;
-    let previousEnd = 0;
-    let next: BufferMatch | null;
+    if (re === null || from >= view.length) return spans;
+    const anchored = this.anchoredTwin(re);
+    let previousEnd = from;
     for (let n = 0; ; n++) {
-      next = re.exec(view) as BufferMatch | null;
-      if (next === null) return spans;
-      if (n === EXEC_MATCHES) break;
-      const length = next[0].length;
-      spans.push(next.index, next.index + length);
-      previousEnd = next.index + length;
-      if (length === 0) re.lastIndex = next.index + 1;
+      const start = searchFrom(re, view, from);
+      if (start === -1) return spans;
+      if (start === -2) return this.execFrom(re, view, from, spans);
+      if (n === SEARCHED_MATCHES) return this.replaceFrom(re, view, start, previousEnd, spans);
+      anchored.lastIndex = start;
+      if (!anchored.test(view)) return this.execFrom(re, view, from, spans);
+      const end = anchored.lastIndex;
+      spans.push(start, end);
+      previousEnd = end;
+      from = end === start ? end + 1 : end;
+      if (from > view.length) return spans;
     }
-    // The rest goes to `replace`, from the byte before the next match (made `_` if it is a word
-    // byte, so that `\b` sees a word before the match as in the whole view, and no match starts
-    // on it). That byte must not belong to an earlier match, which a fresh search could reuse.
-    const offset = Math.max(0, next.index - 1);
-    if (offset < previousEnd) return this.execFrom(re, view, next, spans);
+  }
+
+  /** The sticky copy of `re` that measures a match from its start; one per pattern, made once. */
+  private anchoredTwin(re: RE2): RE2 {
+    let twin = this.anchoredTwins.get(re);
+    if (twin === undefined) {
+      twin = new RE2(re.source, 'y');
+      this.anchoredTwins.set(re, twin);
+    }
+    return twin;
+  }
+
+  /**
+   * `start` (a match found by `search`) and every later match, from one marker `replace` over
+   * the view from the byte before `start`. That byte is made `_` if it is a word byte, so that
+   * `\b` sees a word before the match as in the whole view, and no match starts on it; it must
+   * not belong to an earlier match, which a fresh search could reuse.
+   */
+  private replaceFrom(re: RE2, view: Buffer, start: number, previousEnd: number, spans: number[]): number[] {
+    const offset = Math.max(0, start - 1);
+    if (offset < previousEnd) return this.execFrom(re, view, start, spans);
     const saved = view[offset] as number;
-    const patch = next.index > 0 && isWordByte(saved);
+    const patch = start > 0 && isWordByte(saved);
     if (patch) view[offset] = UNDERSCORE;
     try {
       const rest = view.subarray(offset);
@@ -260,8 +304,8 @@ export class DetectorSet {
           // Matches are short: walking to the closing marker beats a second native indexOf call.
           let close = open + 1;
           while (marked[close] !== MARK) close++;
-          const start = open - inserted + offset;
-          spans.push(start, start + (close - open - 1));
+          const begin = open - inserted + offset;
+          spans.push(begin, begin + (close - open - 1));
           inserted += 2;
           from = close + 1;
         }
@@ -270,19 +314,19 @@ export class DetectorSet {
     } finally {
       if (patch) view[offset] = saved;
     }
-    return this.execFrom(re, view, next, spans);
+    return this.execFrom(re, view, start, spans);
   }
 
-  /** `found` and every later match, by `exec` (`re.lastIndex` is just past `found`). */
-  private execFrom(re: RE2, view: Buffer, found: BufferMatch, spans: number[]): number[] {
-    let m: BufferMatch | null = found;
-    while (m !== null) {
+  /** Every match at or after `from`, by `exec`. */
+  private execFrom(re: RE2, view: Buffer, from: number, spans: number[]): number[] {
+    re.lastIndex = from;
+    for (;;) {
+      const m = re.exec(view) as BufferMatch | null;
+      if (m === null) return spans;
       const length = m[0].length;
       spans.push(m.index, m.index + length);
       if (length === 0) re.lastIndex = m.index + 1;
-      m = re.exec(view) as BufferMatch | null;
     }
-    return spans;
   }
 
 }

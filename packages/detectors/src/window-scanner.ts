@@ -245,13 +245,11 @@ export class WindowScanner {
       const sliceStart = from - 1 - this.viewBase;
       const sliceEnd = Math.min(view.length, hi - this.viewBase + this.plan.weakMaxLength + BOUNDARY_CONTEXT);
       const slice = view.subarray(sliceStart, sliceEnd);
-      weak.lastIndex = 1;
-      for (;;) {
-        const m = weak.exec(slice);
-        if (m === null) break;
-        const start = this.viewBase + sliceStart + m.index;
+      const spans = this.set.findAll(weak, slice, 1);
+      for (let k = 0; k < spans.length; k += 2) {
+        const start = this.viewBase + sliceStart + (spans[k] as number);
         if (start >= hi) break;
-        const end = start + (m[0] as unknown as Buffer).length;
+        const end = this.viewBase + sliceStart + (spans[k + 1] as number);
         if (start >= this.weakFrom) {
           found.push(start, end);
           this.weakFrom = end;
@@ -301,10 +299,10 @@ export class WindowScanner {
     }
     for (const detector of set.customs) {
       const sticky = detector.custom!.sticky;
+      // test, not exec: a sticky match starts at `rel`, and its end is the new lastIndex.
       sticky.lastIndex = rel;
-      const m = sticky.exec(view);
-      if (m === null || m.index !== rel) continue;
-      const length = (m[0] as unknown as Buffer).length;
+      if (!sticky.test(view)) continue;
+      const length = sticky.lastIndex - rel;
       if (length === 0) continue;
       const customText = view.toString('latin1', rel, rel + length);
       const canonical = canonicalize(customText);

@@ -2,8 +2,9 @@ import RE2 from 're2';
 import t from 'tap';
 import { DetectorSet } from '../src/detector-set.js';
 
-// findAll takes the first matches from exec and the rest from one marker replace: its spans
-// must be exactly those of a plain exec loop, whatever the number and placement of matches.
+// findAll takes the first matches from search + an anchored test and the rest from one marker
+// replace: its spans must be exactly those of a plain exec loop, whatever the number and
+// placement of matches, and whatever the byte before each search (word, non-word, in a match).
 // Inputs are digits and separators (no identifier is valid: names and output stay clean).
 function reference(re: RE2, view: Buffer): number[] {
   const spans: number[] = [];
@@ -69,4 +70,30 @@ t.test('findAll handles zero, one, two, three and many matches, adjacent and at 
     const view = Buffer.from(text, 'latin1');
     t.same(set.findAll(main, view), reference(main, view), `${(text.match(/REF/g) ?? []).length} candidates`);
   }
+});
+
+// Patterns whose matches begin and end on non-word bytes: the byte before a search can then
+// start a match itself (findAll must not report it, nor miss the next one).
+const edgy = new DetectorSet({
+  semi_ref: { pattern: ';[0-9]{2};', maxLength: 4, action: 'log' },
+  dash_ref: { pattern: '-[0-9]{1,8}', maxLength: 9, action: 'log' },
+});
+const edgyMain = edgy.plan(edgy.detectors.map((d) => d.defaults)).main as RE2;
+
+t.test('findAll equals an exec loop when matches start and end on non-word bytes', async (t) => {
+  const random = seeded(7);
+  const alphabet = ';;--0123456789 a_';
+  let differing = 0;
+  let many = 0;
+  for (let round = 0; round < 3000; round++) {
+    let text = '';
+    const length = Math.floor(random() * 150);
+    for (let k = 0; k < length; k++) text += alphabet[Math.floor(random() * alphabet.length)];
+    const view = Buffer.from(text, 'latin1');
+    const expected = reference(edgyMain, view);
+    if (expected.length > 16) many++;
+    if (expected.join(',') !== edgy.findAll(edgyMain, view).join(',')) differing++;
+  }
+  t.equal(differing, 0, 'no input differs');
+  t.ok(many > 100, `${many} inputs have more matches than are searched one by one`);
 });
