@@ -146,14 +146,16 @@ function skipWhitespace(units: CodeUnits, i: number, n: number): number {
   return i;
 }
 
+/** A key as a pointer segment (RFC 6901: `~` is `~0`, `/` is `~1`); most keys have neither. */
 function escapeSegment(key: string): string {
+  if (!key.includes('~') && !key.includes('/')) return key;
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-/** Index one past the closing quote of the string that opens at `i`: quotes are found with `indexOf`, escaped ones skipped. */
 /** Strings up to this long are searched in JS: a native `indexOf` per string costs more. */
 const SHORT_STRING = 64;
 
+/** Index one past the closing quote of the string that opens at `i` (escaped quotes skipped). */
 function stringEnd(units: CodeUnits, i: number): number {
   let from = i + 1;
   for (;;) {
