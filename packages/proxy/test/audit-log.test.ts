@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import type { DestinationStream } from 'pino';
 import { AuditLog, isoTimeField, type ExchangeAuditRecord } from '../src/observability/audit-log.js';
@@ -54,6 +56,7 @@ for (const [name, rec, level, event] of cases) {
     const audit = new AuditLog({ destination: ours, pod: 'web-7d9f', namespace: 'pay"ments' });
     if (event === 'leakguard.error') audit.exchangeError(rec);
     else audit.exchange(rec);
+    audit.writePending();
     t.equal(ours.lines.length, 1);
 
     const theirs = capture();
@@ -74,8 +77,10 @@ t.test('exchange events respect the log level', async (t) => {
   const out = capture();
   const audit = new AuditLog({ destination: out, level: 'error' });
   audit.exchange(record());
+  audit.writePending();
   t.equal(out.lines.length, 0, 'an info event is not written at level error');
   audit.exchangeError(record({ error: { code: 'LG_ERR_UPSTREAM_TIMEOUT', message: 'timed out' } }));
+  audit.writePending();
   t.equal(out.lines.length, 1, 'an error event is');
 });
 
@@ -84,6 +89,7 @@ t.test('messages summarise counts and blocking detectors', async (t) => {
   const audit = new AuditLog({ destination: out });
   audit.exchange(record());
   audit.exchange(record({ action: 'block', outcome: 'cut', direction: 'response', detectors: [{ ...record().detectors[1]!, action: 'block' }] }));
+  audit.writePending();
   t.equal(JSON.parse(out.lines[0] as string).msg, '3 finding(s), redacted');
   t.equal(JSON.parse(out.lines[1] as string).msg, 'response blocked: us_ssn');
 });
@@ -100,4 +106,64 @@ t.test('the time field is the one pino.stdTimeFunctions.isoTime writes', async (
   }
   t.equal(differing, 0);
   t.equal(isoTimeField(Date.UTC(2026, 10, 27, 10, 4, 16, 7)), ',"time":"2026-11-27T10:04:16.007Z"');
+});
+
+// Exchange events are serialised in batches (16 events or 10 ms): never lost, never reordered.
+t.test('exchange events are written in batches of 16, or within 10 ms, in order', async (t) => {
+  const out = capture();
+  const audit = new AuditLog({ destination: out });
+  for (let i = 0; i < 15; i++) audit.exchange(record({ status: 200 + i }));
+  t.equal(out.lines.length, 0, '15 events wait');
+  audit.exchange(record({ status: 215 }));
+  t.equal(out.lines.length, 16, 'the 16th writes the batch');
+  audit.exchange(record({ status: 216 }));
+  t.equal(out.lines.length, 16, 'the next one waits');
+  const started = Date.now();
+  while (out.lines.length === 16 && Date.now() - started < 5_000) await new Promise((resolve) => setTimeout(resolve, 2));
+  t.equal(out.lines.length, 17, 'and is written without a flush');
+  t.same(out.lines.map((line) => JSON.parse(line).status), Array.from({ length: 17 }, (_, i) => 200 + i), 'in the order of the events');
+});
+
+t.test('a pending exchange event keeps the time it happened', async (t) => {
+  const out = capture();
+  const audit = new AuditLog({ destination: out });
+  const before = Date.now();
+  audit.exchange(record());
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  audit.writePending();
+  const time = Date.parse(JSON.parse(out.lines[0] as string).time as string);
+  t.ok(time >= before - 1 && time < before + 30, 'stamped when the event happened, not when it was written');
+});
+
+t.test('policy, lifecycle and error lines come after the exchange events before them', async (t) => {
+  const out = capture();
+  const audit = new AuditLog({ destination: out });
+  audit.exchange(record({ status: 201 }));
+  audit.lifecycle('draining');
+  audit.exchange(record({ status: 202 }));
+  audit.error('LG_ERR_CLIENT_PARSE', 'bad request line');
+  audit.exchange(record({ status: 203 }));
+  await audit.flush();
+  t.same(
+    out.lines.map((line) => {
+      const value = JSON.parse(line) as { event: string; status?: number };
+      return value.status ?? value.event;
+    }),
+    [201, 'leakguard.lifecycle', 202, 'leakguard.error', 203],
+  );
+});
+
+t.test('exchange events still pending when the process exits are written', async (t) => {
+  const module = fileURLToPath(new URL('../src/observability/audit-log.ts', import.meta.url));
+  const script = `
+    const { AuditLog } = await import(${JSON.stringify(module)});
+    const audit = new AuditLog();
+    for (let i = 0; i < 20; i++) audit.exchange({ requestId: String(i), listener: 'inbound', method: 'GET', host: 'h', path: '/', status: 200,
+      policy: { name: 'p', revision: 'r' }, mode: 'enforce', rules: { request: 'default', response: 'default' }, action: 'log',
+      outcome: 'forwarded', direction: 'response', detectors: [], durationMs: 1 });
+  `;
+  const child = spawnSync(process.execPath, ['--import=tsx', '--conditions=leakguard-source', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  t.equal(child.status, 0, child.stderr);
+  const ids = child.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { requestId: string }).requestId);
+  t.same(ids, Array.from({ length: 20 }, (_, i) => String(i)), 'all 20, in order (16 written as a batch, 4 at exit)');
 });

@@ -150,7 +150,7 @@ export interface Harness {
   readonly admin: string;
   readonly policyPath: string;
   readonly dir: string;
-  /** Audit lines of this proxy. */
+  /** Audit lines of this proxy, pending exchange events included. */
   readonly logs: string[];
   request(options: RequestOptions): Promise<HttpResult>;
   /** Rewrites the policy file and waits until the store has looked at it. */
@@ -218,13 +218,20 @@ export async function startHarness(
     admin,
     policyPath,
     dir,
-    logs,
+    // Exchange events are serialised in batches (≤ 10 ms later): a test reads them all.
+    get logs() {
+      audit.writePending();
+      return logs;
+    },
     request: (options) => httpRequest(base, options),
     writePolicy: async (text) => {
       writeFileSync(policyPath, text);
       await proxy.store.reload('manual');
     },
-    events: () => logs.map((line) => JSON.parse(line) as Record<string, unknown>),
+    events: () => {
+      audit.writePending();
+      return logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+    },
     metricsText: async () => (await httpRequest(admin, { path: '/metrics' })).body.toString('utf8'),
     close,
   };
