@@ -108,20 +108,20 @@ t.test('the time field is the one pino.stdTimeFunctions.isoTime writes', async (
   t.equal(isoTimeField(Date.UTC(2026, 10, 27, 10, 4, 16, 7)), ',"time":"2026-11-27T10:04:16.007Z"');
 });
 
-// Exchange events are serialised in batches (16 events or 10 ms): never lost, never reordered.
-t.test('exchange events are written in batches of 16, or within 10 ms, in order', async (t) => {
+// Exchange events are serialised in batches (4 events or 10 ms): never lost, never reordered.
+t.test('exchange events are written in batches of 4, or within 10 ms, in order', async (t) => {
   const out = capture();
   const audit = new AuditLog({ destination: out });
-  for (let i = 0; i < 15; i++) audit.exchange(record({ status: 200 + i }));
-  t.equal(out.lines.length, 0, '15 events wait');
-  audit.exchange(record({ status: 215 }));
-  t.equal(out.lines.length, 16, 'the 16th writes the batch');
-  audit.exchange(record({ status: 216 }));
-  t.equal(out.lines.length, 16, 'the next one waits');
+  for (let i = 0; i < 7; i++) audit.exchange(record({ status: 200 + i }));
+  t.equal(out.lines.length, 4, 'the 4th event wrote the first batch; 3 wait');
+  audit.exchange(record({ status: 207 }));
+  t.equal(out.lines.length, 8, 'the 8th writes the second');
+  audit.exchange(record({ status: 208 }));
+  t.equal(out.lines.length, 8, 'the next one waits');
   const started = Date.now();
-  while (out.lines.length === 16 && Date.now() - started < 5_000) await new Promise((resolve) => setTimeout(resolve, 2));
-  t.equal(out.lines.length, 17, 'and is written without a flush');
-  t.same(out.lines.map((line) => JSON.parse(line).status), Array.from({ length: 17 }, (_, i) => 200 + i), 'in the order of the events');
+  while (out.lines.length === 8 && Date.now() - started < 5_000) await new Promise((resolve) => setTimeout(resolve, 2));
+  t.equal(out.lines.length, 9, 'and is written without a flush');
+  t.same(out.lines.map((line) => JSON.parse(line).status), Array.from({ length: 9 }, (_, i) => 200 + i), 'in the order of the events');
 });
 
 t.test('a pending exchange event keeps the time it happened', async (t) => {
@@ -158,12 +158,12 @@ t.test('exchange events still pending when the process exits are written', async
   const script = `
     const { AuditLog } = await import(${JSON.stringify(module)});
     const audit = new AuditLog();
-    for (let i = 0; i < 20; i++) audit.exchange({ requestId: String(i), listener: 'inbound', method: 'GET', host: 'h', path: '/', status: 200,
+    for (let i = 0; i < 22; i++) audit.exchange({ requestId: String(i), listener: 'inbound', method: 'GET', host: 'h', path: '/', status: 200,
       policy: { name: 'p', revision: 'r' }, mode: 'enforce', rules: { request: 'default', response: 'default' }, action: 'log',
       outcome: 'forwarded', direction: 'response', detectors: [], durationMs: 1 });
   `;
   const child = spawnSync(process.execPath, ['--import=tsx', '--conditions=leakguard-source', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
   t.equal(child.status, 0, child.stderr);
   const ids = child.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { requestId: string }).requestId);
-  t.same(ids, Array.from({ length: 20 }, (_, i) => String(i)), 'all 20, in order (16 written as a batch, 4 at exit)');
+  t.same(ids, Array.from({ length: 22 }, (_, i) => String(i)), 'all 22, in order (20 written in batches, 2 at exit)');
 });
