@@ -88,11 +88,11 @@ t.test('findAll equals an exec loop when matches start and end on non-word bytes
   let many = 0;
   for (let round = 0; round < 3000; round++) {
     let text = '';
-    const length = Math.floor(random() * 150);
+    const length = Math.floor(random() * 300);
     for (let k = 0; k < length; k++) text += alphabet[Math.floor(random() * alphabet.length)];
     const view = Buffer.from(text, 'latin1');
     const expected = reference(edgyMain, view);
-    if (expected.length > 16) many++;
+    if (expected.length > 2 * 12) many++; // past the 12 matches findAll takes one by one
     if (expected.join(',') !== edgy.findAll(edgyMain, view).join(',')) differing++;
   }
   t.equal(differing, 0, 'no input differs');
