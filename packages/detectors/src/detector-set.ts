@@ -209,12 +209,11 @@ export class DetectorSet {
     if (strong.length > 0) alternatives.push(`\\b(?:${strong.join('|')})\\b`);
     for (const d of this.customs) if (key[d.index] !== '0') alternatives.push((d.custom as CustomDetector).source);
     if (keywords.size > 0) alternatives.push(`(?:${[...keywords].map(keywordPattern).join('|')})`);
-    return {
-      main: alternatives.length > 0 ? new RE2(alternatives.join('|'), 'g') : null,
-      weak: weak.length > 0 ? new RE2(`\\b(?:${weak.join('|')})\\b`, 'g') : null,
-      keywords,
-      weakMaxLength,
-    };
+    const main = alternatives.length > 0 ? new RE2(alternatives.join('|'), 'g') : null;
+    const weakPattern = weak.length > 0 ? new RE2(`\\b(?:${weak.join('|')})\\b`, 'g') : null;
+    // Their anchored twins too: compiled with the plan, not on the first scan that finds a match.
+    for (const re of [main, weakPattern]) if (re !== null) this.anchoredTwin(re);
+    return { main, weak: weakPattern, keywords, weakMaxLength };
   }
 
   /** The compiled detector with this id, if enabled. */
@@ -269,7 +268,7 @@ export class DetectorSet {
     }
   }
 
-  /** The sticky copy of `re` that measures a match from its start; one per pattern, made once. */
+  /** The sticky copy of `re` that measures a match from its start; one per pattern, made with its plan. */
   private anchoredTwin(re: RE2): RE2 {
     let twin = this.anchoredTwins.get(re);
     if (twin === undefined) {
