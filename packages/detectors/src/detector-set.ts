@@ -60,23 +60,12 @@ export interface ScanPlan {
   readonly main: RE2 | null;
   /** Weak shapes of gated detectors, run near their keywords only. */
   readonly weak: RE2 | null;
-  /** Lower-case keywords of gated detectors, as `main` matches them. */
-  readonly keywords: ReadonlySet<string>;
+  /** Keywords of gated detectors: tells which `main` matches are keywords, and how long. */
+  readonly keywords: KeywordMatcher | null;
+  /** Bytes a keyword can start with (1), so that most value matches skip the keyword test. */
+  readonly keywordStarts: Uint8Array;
   /** Longest weak match, in bytes. */
   readonly weakMaxLength: number;
-}
-
-/**
- * A keyword as `main` matches it: in lower, UPPER, Capitalized and Title Case (a `(?i:…)`
- * group of all keywords made RE2's DFA 1.6× slower on real traffic). Short keywords must be
- * followed by a non-letter, as KeywordMatcher requires, else `tin` would open a search region
- * at every "setting".
- */
-function keywordPattern(keyword: string): string {
-  const title = keyword.replace(/(^|[^a-z])([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase());
-  const forms = [...new Set([keyword, keyword.toUpperCase(), keyword.charAt(0).toUpperCase() + keyword.slice(1), title])];
-  const escaped = forms.map((k) => k.replace(/[\\^$.*+?()[\]{}|#-]/g, (c) => `\\${c}`).replace(/ /g, '\\x20')).join('|');
-  return keyword.length >= 4 ? escaped : `(?:${escaped})(?:[^A-Za-z]|$)`;
 }
 
 /**
@@ -189,7 +178,7 @@ export class DetectorSet {
   private compilePlan(key: string): ScanPlan {
     const strong: string[] = [];
     const weak: string[] = [];
-    const keywords = new Set<string>();
+    const keywordList: string[] = [];
     let weakMaxLength = 0;
     for (const d of this.builtins) {
       const mode = key[d.index];
@@ -198,7 +187,7 @@ export class DetectorSet {
       if (mode === 'g') {
         weak.push(...d.definition.weakShapes);
         weakMaxLength = Math.max(weakMaxLength, d.definition.maxLength);
-        for (const k of d.keywords.list) keywords.add(k);
+        keywordList.push(...d.keywords.list);
       } else {
         strong.push(...d.definition.weakShapes);
       }
@@ -208,12 +197,20 @@ export class DetectorSet {
     const alternatives: string[] = [];
     if (strong.length > 0) alternatives.push(`\\b(?:${strong.join('|')})\\b`);
     for (const d of this.customs) if (key[d.index] !== '0') alternatives.push((d.custom as CustomDetector).source);
-    if (keywords.size > 0) alternatives.push(`(?:${[...keywords].map(keywordPattern).join('|')})`);
+    const keywords = keywordList.length > 0 ? new KeywordMatcher(keywordList) : null;
+    const keywordSource = keywords?.re2Source();
+    if (keywordSource) alternatives.push(keywordSource);
     const main = alternatives.length > 0 ? new RE2(alternatives.join('|'), 'g') : null;
     const weakPattern = weak.length > 0 ? new RE2(`\\b(?:${weak.join('|')})\\b`, 'g') : null;
     // Their anchored twins too: compiled with the plan, not on the first scan that finds a match.
     for (const re of [main, weakPattern]) if (re !== null) this.anchoredTwin(re);
-    return { main, weak: weakPattern, keywords, weakMaxLength };
+    const keywordStarts = new Uint8Array(256);
+    for (const keyword of keywords?.list ?? []) {
+      const first = keyword.charCodeAt(0) & 0xff;
+      keywordStarts[first] = 1;
+      keywordStarts[keyword.toUpperCase().charCodeAt(0) & 0xff] = 1;
+    }
+    return { main, weak: weakPattern, keywords, keywordStarts, weakMaxLength };
   }
 
   /** The compiled detector with this id, if enabled. */
@@ -266,6 +263,25 @@ export class DetectorSet {
       from = end === start ? end + 1 : end;
       if (from > view.length) return spans;
     }
+  }
+
+  /**
+   * The first match of `re` in `view` that starts at or after `from` (the byte before it is
+   * still read, for `\b`), as `[start, end]`, or null. For the few places that must resume a
+   * scan somewhere `findAll` did not stop.
+   */
+  nextMatch(re: RE2, view: Buffer, from: number): [number, number] | null {
+    if (from > view.length) return null;
+    const start = searchFrom(re, view, from);
+    if (start === -1) return null;
+    if (start >= 0) {
+      const anchored = this.anchoredTwin(re);
+      anchored.lastIndex = start;
+      if (anchored.test(view)) return [start, anchored.lastIndex];
+    }
+    re.lastIndex = from;
+    const m = re.exec(view) as BufferMatch | null;
+    return m === null ? null : [m.index, m.index + m[0].length];
   }
 
   /** The sticky copy of `re` that measures a match from its start; one per pattern, made with its plan. */

@@ -1,4 +1,5 @@
 import type { CompiledDetector, DetectorSet, ResolvedSettings, ScanPlan } from './detector-set.js';
+import type { KeywordMatcher } from './keyword-matcher.js';
 import { CONFIDENCE_RANK } from './detector-set.js';
 import type { Fingerprinter } from './fingerprint.js';
 import { canonicalize, isAlnumByte, isWordByte, maskText } from './masking.js';
@@ -9,6 +10,7 @@ import { isJsonWhitespace } from './decode/located-offsets.js';
 const EMPTY = Buffer.alloc(0);
 const UNDERSCORE = 0x5f;
 const DASH = 0x2d;
+const POINT = 0x2e;
 /** Bytes around a match read by the boundary rules (a `-digit` continuation). */
 const BOUNDARY_CONTEXT = 2;
 /** How far a search for weak shapes walks back to start outside any digit group. */
@@ -60,6 +62,8 @@ export class WindowScanner {
   private readonly holdBack: number;
   private readonly contextKeep: number;
   private readonly plan: ScanPlan;
+  /** The payment card detector, when this scan runs it (its grouped shapes need `splitGroupedCards`). */
+  private readonly card: CompiledDetector | null;
   /** Where weak shapes may still start, around keywords seen so far: `[lo, hi, lo, hi, …]`. */
   private regions: number[] = [];
   /** End of the last weak candidate considered: the weak search continues from here. */
@@ -78,6 +82,8 @@ export class WindowScanner {
   ) {
     this.holdBack = set.maxMatch + BOUNDARY_CONTEXT + options.contextAfter;
     this.plan = set.plan(options.settings);
+    const card = set.get('payment_card');
+    this.card = card !== undefined && (options.settings[card.index] as ResolvedSettings).enabled ? card : null;
     this.contextKeep =
       Math.max(options.contextBefore, options.contextAfter + this.plan.weakMaxLength + CLEAN_WALKBACK) + BOUNDARY_CONTEXT;
   }
@@ -130,7 +136,7 @@ export class WindowScanner {
   private advance(final: boolean): Buffer {
     const viewEnd = this.viewBase + this.view.length;
     const safe = final ? viewEnd : viewEnd - this.holdBack;
-    if (safe > this.scanFrom) this.scanUpTo(safe);
+    if (safe > this.scanFrom) this.scanUpTo(safe, final);
     if (this.blockedBy) return EMPTY;
 
     let rawSafe: number;
@@ -150,7 +156,7 @@ export class WindowScanner {
     return out;
   }
 
-  private scanUpTo(safe: number): void {
+  private scanUpTo(safe: number, final: boolean): void {
     const view = this.view;
     const from = this.scanFrom - this.viewBase;
     // Scan from the byte before `from` so `\b` sees it; a word byte there becomes `_` (still a
@@ -166,12 +172,14 @@ export class WindowScanner {
         view[sliceStart] = UNDERSCORE;
       }
     }
+    const slice = view.subarray(sliceStart);
     let spans: number[];
     try {
-      spans = this.set.findAll(this.plan.main, view.subarray(sliceStart));
+      spans = this.set.findAll(this.plan.main, slice);
     } finally {
       if (patched >= 0) view[patched] = saved;
     }
+    if (this.card !== null) spans = this.splitGroupedCards(slice, sliceStart, spans);
     const base = this.viewBase + sliceStart;
     const candidates: number[] = [];
     let resume = this.scanFrom;
@@ -179,7 +187,7 @@ export class WindowScanner {
       const start = base + (spans[i] as number);
       const end = base + (spans[i + 1] as number);
       if (start < this.scanFrom) continue;
-      const keywordLength = this.plan.keywords.size > 0 ? this.keywordLength(start, end) : 0;
+      const keywordLength = this.plan.keywords !== null ? this.keywordLength(start, end, final) : 0;
       if (keywordLength > 0) {
         // Keywords past the safe point matter too: they are the after-context of values before it.
         this.addRegion(start, start + keywordLength);
@@ -197,14 +205,80 @@ export class WindowScanner {
   }
 
   /** Length of the keyword a `main` span is, or 0 when the span is a value candidate. */
-  private keywordLength(start: number, end: number): number {
+  private keywordLength(start: number, end: number, final: boolean): number {
+    const view = this.view;
     const rel = start - this.viewBase;
-    const first = this.view[rel] as number;
-    if (!((first >= 65 && first <= 90) || (first >= 97 && first <= 122))) return 0;
-    let text = this.view.toString('latin1', rel, end - this.viewBase).toLowerCase();
-    if (this.plan.keywords.has(text)) return text.length;
-    text = text.slice(0, -1); // short keywords match with the non-letter that follows them
-    return this.plan.keywords.has(text) ? text.length : 0;
+    if (this.plan.keywordStarts[view[rel] as number] !== 1) return 0;
+    // The word boundary rules read the byte before the keyword and two after it.
+    const from = rel > 0 ? rel - 1 : 0;
+    const wanted = end - this.viewBase + 2;
+    const to = Math.min(view.length, wanted);
+    const length = (this.plan.keywords as KeywordMatcher).lengthAt(view.toString('latin1', from, to), rel - from);
+    if (length > 0) return length;
+    // Bytes not received yet may still make it a keyword: a region opened for nothing costs a
+    // search, a region missed would lose a value that a single pass finds.
+    return !final && to < wanted ? end - start : 0;
+  }
+
+  /**
+   * Grouped card candidates of five groups (`4111 1111 1111 1111 536`) that are not a card as
+   * a whole are cut after the fourth group, and the scan goes on from there as a single pass
+   * would after a 16-digit match: the fifth group may begin another value
+   * (`4111 1111 1111 1111 536-22-1234`). Matches after the cut are found again where they
+   * differ from the ones `findAll` returned; where they agree again, the rest is kept.
+   * Offsets are in `slice`, the view from `sliceStart`.
+   */
+  private splitGroupedCards(slice: Buffer, sliceStart: number, spans: number[]): number[] {
+    const n = spans.length;
+    let any = false;
+    for (let i = 0; i < n && !any; i += 2) any = this.groupedCardCut(sliceStart, spans[i] as number, spans[i + 1] as number) >= 0;
+    if (!any) return spans;
+    const main = this.plan.main as NonNullable<ScanPlan['main']>;
+    const out: number[] = [];
+    let j = 0;
+    let pos = 0;
+    // `spans[j]` is the first match at or after any position from `alignedFrom` to its start.
+    let alignedFrom = 0;
+    for (;;) {
+      while (j < n && (spans[j] as number) < pos) {
+        alignedFrom = spans[j + 1] as number;
+        j += 2;
+      }
+      let start: number;
+      let end: number;
+      if (pos >= alignedFrom) {
+        if (j >= n) break;
+        start = spans[j] as number;
+        end = spans[j + 1] as number;
+        j += 2;
+        alignedFrom = end;
+      } else {
+        const match = this.set.nextMatch(main, slice, pos);
+        if (match === null) break;
+        [start, end] = match;
+      }
+      const cut = this.groupedCardCut(sliceStart, start, end);
+      out.push(start, cut >= 0 ? cut : end);
+      pos = cut >= 0 ? cut : end === start ? end + 1 : end;
+    }
+    return out;
+  }
+
+  /** Where a five-group card candidate (view offsets `sliceStart +` span) is cut, or -1. */
+  private groupedCardCut(sliceStart: number, start: number, end: number): number {
+    const length = end - start;
+    if (length < 21 || length > 23) return -1;
+    const view = this.view;
+    const rel = sliceStart + start;
+    const separator = view[rel + 4] as number;
+    if ((separator !== 0x20 && separator !== DASH) || view[rel + 9] !== separator || view[rel + 14] !== separator || view[rel + 19] !== separator) {
+      return -1;
+    }
+    for (let k = 0; k < length; k++) if (k % 5 !== 4 && !isDigit(view[rel + k] as number)) return -1;
+    const card = this.card as CompiledDetector;
+    const text = view.toString('latin1', rel, rel + length);
+    if (!this.continuesNumber(rel, rel + length) && card.definition.evaluate(text, canonicalize(text)) !== null) return -1;
+    return start + 19;
   }
 
   /** Weak shapes may start where this keyword is within their before- or after-context. */
@@ -266,6 +340,9 @@ export class WindowScanner {
     let b = 0;
     while (a < candidates.length || b < found.length) {
       if (b >= found.length || (a < candidates.length && (candidates[a] as number) <= (found[b] as number))) {
+        // A weak match where `main` matched too is the same value: evaluating it twice would
+        // report it twice (a 10-digit NPI is also an NHS-shaped weak match).
+        if (b < found.length && found[b] === candidates[a]) b += 2;
         merged.push(candidates[a] as number, candidates[a + 1] as number);
         a += 2;
       } else {
@@ -290,11 +367,7 @@ export class WindowScanner {
       for (const detector of set.builtins) {
         if (length > detector.definition.maxLength || !(detector.shapeTest as RegExp).test(text)) continue;
         const confidence = detector.definition.evaluate(text, canonical);
-        if (confidence !== null) {
-          this.record(detector, start, end, confidence, text, canonical);
-        } else if (detector.id === 'payment_card') {
-          this.retryCardPrefix(detector, start, text);
-        }
+        if (confidence !== null) this.record(detector, start, end, confidence, text, canonical);
       }
     }
     for (const detector of set.customs) {
@@ -311,27 +384,17 @@ export class WindowScanner {
     }
   }
 
-  /** A value glued to more digits by a dash (`12-123-45-6789`, `…1111-22`) is part of a longer id. */
+  /**
+   * A value glued to more digits by a dash is part of a longer id (`12-123-45-6789`,
+   * `…1111-22`); one after digits and a point is the fraction of a number (`0.4111111111111111`,
+   * `1.536221234e+21`) or of a timestamp (`10:20:30.536221234Z`). Digits before a point stay a
+   * value: an id exported as a float (`4111111111111111.0`) still carries it whole.
+   */
   private continuesNumber(rel: number, relEnd: number): boolean {
     const v = this.view;
-    if (rel >= 2 && v[rel - 1] === DASH && isDigit(v[rel - 2] as number)) return true;
+    if (rel >= 2 && (v[rel - 1] === DASH || v[rel - 1] === POINT) && isDigit(v[rel - 2] as number)) return true;
     if (relEnd + 1 < v.length && v[relEnd] === DASH && isDigit(v[relEnd + 1] as number)) return true;
     return false;
-  }
-
-  /**
-   * A grouped 17–19 digit candidate that fails validation may be a 16-digit card followed by
-   * another short number (`4111 1111 1111 1111 123`): leftmost-first matching took the longer
-   * form, so the 4-group prefix gets its own chance.
-   */
-  private retryCardPrefix(detector: CompiledDetector, start: number, text: string): void {
-    const groups = text.split(/[ -]/);
-    if (groups.length !== 5) return;
-    const prefix = groups.slice(0, 4).join(text[4] as string);
-    if (!(detector.shapeTest as RegExp).test(prefix)) return;
-    const canonical = canonicalize(prefix);
-    const confidence = detector.definition.evaluate(prefix, canonical);
-    if (confidence !== null) this.record(detector, start, start + prefix.length, confidence, prefix, canonical);
   }
 
   private record(detector: CompiledDetector, start: number, end: number, base: Confidence, text: string, canonical: string): void {
@@ -364,26 +427,24 @@ export class WindowScanner {
   }
 
   /**
-   * A value that is a bare JSON number member (`"ssn": 536221234,`) cannot be masked with `*`
-   * without breaking the document, so it becomes a string of the same length:
-   * `"***1234"`. Decided from the context in the window (the member's key quote, unescaped,
-   * and the token after), the same way for streams and whole bodies. Returns false when the
-   * value is not such a number, or not plain single-byte text.
+   * A value that is a bare JSON number (`"ssn": 536221234,`, `"cards": [4111…]`, `-536221234`)
+   * cannot be masked with `*` without breaking the document, so the number token becomes a
+   * string of the same length: `"***1234"`. Decided from the context in the window (a
+   * member's key quote, unescaped, or an array opened by one; the token after), the same way
+   * for streams and whole bodies. Returns false when the value is not such a number, or not
+   * plain single-byte text.
    */
   private redactJsonNumber(start: number, end: number, keepLast: number): boolean {
     const view = this.view;
     const base = this.viewBase;
-    const rawStart = this.mapper.rawStart(start);
-    if (this.mapper.rawEnd(end - 1) - rawStart !== end - start || end - start < 3) return false;
+    if (end - start < 3) return false;
     for (let v = start; v < end; v++) if (!isDigit(view[v - base] as number)) return false;
-    let i = start - 1 - base;
     const floor = Math.max(0, start - base - this.options.contextBefore);
-    while (i >= floor && isJsonWhitespace(view[i] as number)) i--;
-    if (i < floor || view[i] !== 0x3a || !this.plainByte(base + i)) return false; // ':'
-    i--;
-    while (i >= floor && isJsonWhitespace(view[i] as number)) i--;
-    // The key's closing quote, as sent: a `\"` inside a string is one view byte from two raw ones.
-    if (i < floor || view[i] !== 0x22 || !this.plainByte(base + i)) return false;
+    let tokenStart = start;
+    if (start - 1 - base >= floor && view[start - 1 - base] === DASH) tokenStart--;
+    const rawStart = this.mapper.rawStart(tokenStart);
+    if (this.mapper.rawEnd(end - 1) - rawStart !== end - tokenStart) return false;
+    if (!this.opensJsonValue(tokenStart - 1 - base, floor)) return false;
     let j = end - base;
     const ceiling = Math.min(view.length, end - base + this.options.contextAfter);
     while (j < ceiling && isJsonWhitespace(view[j] as number)) j++;
@@ -394,13 +455,50 @@ export class WindowScanner {
       this.rawOwned = true;
     }
     const from = rawStart - this.rawBase;
-    const length = end - start;
+    const length = end - tokenStart;
     const kept = Math.min(keepLast, length - 2);
     this.raw[from] = 0x22;
     this.raw.fill(0x2a, from + 1, from + length - 1 - kept);
     this.raw.copyWithin(from + length - 1 - kept, from + length - kept, from + length);
     this.raw[from + length - 1] = 0x22;
     return true;
+  }
+
+  /**
+   * Whether the view up to index `i` (back to `floor`) is where a JSON value starts: after a
+   * member's `"key":`, or in an array that is a member's value (or the document) after `[` or
+   * after earlier numbers and `,`. Strings are not walked back over: their quotes cannot be
+   * told from a string's content without the document's start.
+   */
+  private opensJsonValue(i: number, floor: number): boolean {
+    const view = this.view;
+    for (;;) {
+      while (i >= floor && isJsonWhitespace(view[i] as number)) i--;
+      if (i < floor || !this.plainByte(this.viewBase + i)) return false;
+      const byte = view[i];
+      if (byte === 0x2c) {
+        // `,`: an earlier number of the same array must precede it.
+        i--;
+        while (i >= floor && isJsonWhitespace(view[i] as number)) i--;
+        const numberEnd = i;
+        while (i >= floor && isJsonNumberByte(view[i] as number)) i--;
+        if (i === numberEnd) return false;
+        continue;
+      }
+      if (byte === 0x5b) {
+        // `[`: the document itself, or a member's value.
+        i--;
+        while (i >= floor && isJsonWhitespace(view[i] as number)) i--;
+        if (i < 0 && this.viewBase === 0) return true;
+        if (i < floor || view[i] !== 0x3a || !this.plainByte(this.viewBase + i)) return false;
+      } else if (byte !== 0x3a) {
+        return false;
+      }
+      // `:` — the key's closing quote, as sent: a `\"` inside a string is one view byte from two raw ones.
+      i--;
+      while (i >= floor && isJsonWhitespace(view[i] as number)) i--;
+      return i >= floor && view[i] === 0x22 && this.plainByte(this.viewBase + i);
+    }
   }
 
   /** Whether view byte `v` stands for exactly one raw byte (not an escape or multi-byte form). */
@@ -413,8 +511,7 @@ export class WindowScanner {
     const relEnd = end - this.viewBase;
     const from = Math.max(0, rel - this.options.contextBefore);
     const to = Math.min(this.view.length, relEnd + this.options.contextAfter);
-    const context = this.view.toString('latin1', from, rel) + ' ' + this.view.toString('latin1', relEnd, to);
-    return detector.keywords.foundIn(context.toLowerCase());
+    return detector.keywords.foundIn(this.view.toString('latin1', from, rel) + ' ' + this.view.toString('latin1', relEnd, to));
   }
 
   /** Overwrites the raw bytes behind the value's letters and digits, keeping the last `keepLast`. */
@@ -459,6 +556,11 @@ function isAsciiRun(bytes: Buffer, from: number, length: number): boolean {
 /** Bytes a weak shape is made of (digits, RRB letters, separators). */
 function isWeakShapeByte(b: number): boolean {
   return isAlnumByte(b) || b === 0x20 || b === DASH;
+}
+
+/** Bytes of a JSON number token. */
+function isJsonNumberByte(b: number): boolean {
+  return isDigit(b) || b === DASH || b === 0x2b || b === 0x2e || b === 0x65 || b === 0x45;
 }
 
 function isDigit(b: number): boolean {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { breakCheck, card, group, nhs, nhsBroken, npi } from './fixtures/identifiers.js';
-import { lowEngine, spans } from './fixtures/engine-fixtures.js';
+import { lowEngine, spans, streamInCuts, TEST_KEY } from './fixtures/engine-fixtures.js';
 
 // Test names carry labels, never values: tap prints names (house rule 4).
 interface Case {
@@ -112,6 +112,11 @@ check('payment_card', [
   { label: 'grouped card continued by -digits', value: group(visa16, [4, 4, 4, 4], '-'), around: 'x @-1234 y', accept: false },
   { label: 'grouped card followed by a 3-digit number', value: group(visa16, [4, 4, 4, 4], ' '), around: 'x @ 123 y', accept: true },
   { label: 'in a JSON number', value: visa16, around: '{"pan":@}', accept: true },
+  { label: 'maestro 12 in three groups (spaces)', value: group(card('50', 12), [4, 4, 4], ' '), accept: true },
+  { label: 'maestro 12 in three groups (dashes)', value: group(card('67', 12), [4, 4, 4], '-'), accept: true },
+  { label: 'as the fraction of a decimal', value: visa16, around: '{"ratio": 0.@}', accept: false },
+  { label: 'after a version-like prefix', value: visa16, around: 'score=1.@ ok', accept: false },
+  { label: 'exported as a float', value: visa16, around: '{"pan": @.0}', accept: true },
 ]);
 
 check('us_mbi', [
@@ -189,6 +194,87 @@ t.test('confidence from context keywords', async (t) => {
   t.same(conf(`card ${card('4', 16)}`, 'payment_card'), ['high'], 'card with keyword is high');
   t.same(conf(`access ${card('4', 16)}`, 'payment_card'), ['medium'], 'short keyword cc does not fire inside a word');
   t.same(conf('ref 536221234 value; ssn later', 'us_ssn'), ['high'], 'keyword after the value counts');
+  t.same(conf('{"name":"Justin","orderId":"536221234"}', 'us_ssn'), ['low'], 'tin at the end of a name is no keyword');
+  t.same(conf('{"first":"Vanessa","memberId":"536221234"}', 'us_ssn'), ['low'], 'ssa at the end of a name is no keyword');
+  t.same(conf('{"customerTIN":"536221234"}', 'us_ssn'), ['high'], 'a short keyword after a camelCase hump counts');
+});
+
+t.test('keywords count in any case and any joining of their words', async (t) => {
+  const { createEngine } = await import('@leakguard/detectors');
+  // Default minConfidence: a bare nine-digit SSN, an NHS number or an RRB HICN is reported only with its keyword.
+  const engine = createEngine({ fingerprintKey: 'k' });
+  const detectorsIn = (text: string): string[] => engine.scan(text).map((f) => `${f.detector}:${f.confidence}`);
+  const nhsValue = nhs('943476591') as string;
+  const found: Array<[string, string, string]> = [
+    ['camelCase words', '{"socialSecurityNumber":"536221234"}', 'us_ssn:high'],
+    ['PascalCase element', '<SocialSecurityNumber>536221234</SocialSecurityNumber>', 'us_ssn:high'],
+    ['snake_case words', '{"social_security_number":"536221234"}', 'us_ssn:high'],
+    ['kebab-case words', 'social-security: 536221234', 'us_ssn:high'],
+    ['PascalCase taxpayer', '{"TaxPayerId":"536221234"}', 'us_ssn:high'],
+    ['short keyword before a camelCase word', `{"nhsNumber":"${nhsValue}"}`, 'uk_nhs:high'],
+    ['acronym before a capitalised word', `<NHSNumber>${nhsValue}</NHSNumber>`, 'uk_nhs:high'],
+    ['plural of a short keyword', 'SSNs on file: 536221234', 'us_ssn:high'],
+    ['upper case', 'SOCIAL SECURITY 536221234', 'us_ssn:high'],
+  ];
+  for (const [label, text, expected] of found) t.same(detectorsIn(text), [expected], label);
+  const notFound: Array<[string, string]> = [
+    ['tin ending a name', '{"name":"Justin","orderId":"536221234"}'],
+    ['tin ending a city', '{"city":"Austin","order":536221234}'],
+    ['ssa ending a name', 'Melissa 536221234'],
+    ['tin inside an upper-case word', 'SETTINGS 536221234'],
+    ['a short keyword inside a word', 'settings 536221234'],
+  ];
+  for (const [label, text] of notFound) t.same(detectorsIn(text), [], label);
+});
+
+t.test('a grouped card followed by another number: the number is scanned too, at every split', async (t) => {
+  const { createEngine } = await import('@leakguard/detectors');
+  const engine = createEngine({
+    fingerprintKey: TEST_KEY,
+    detectors: { us_ssn: { action: 'redact' }, payment_card: { action: 'redact', redaction: { keepLast: 4 } } },
+  });
+  // The processor test number: with 536 after it, as a 19-digit number, it fails the Luhn check
+  // (a 19-digit number that passed would be a card of its own, and rightly so).
+  const spaced = '4111 1111 1111 1111';
+  const dashed = '4111-1111-1111-1111';
+  const cases: Array<[string, string, string[]]> = [
+    ['a dashed SSN after a spaced card', `card ${spaced} 536-22-1234 end`, ['payment_card', 'us_ssn']],
+    ['a spaced SSN after a spaced card', `card ${spaced} 536 22 1234 end`, ['payment_card', 'us_ssn']],
+    ['a phone number after a spaced card', `card ${spaced} 555-201-3344 end`, ['payment_card']],
+    ['a dashed SSN glued to a dashed card', `card ${dashed}-536-22-1234 end`, []],
+    ['two cards and an SSN', `${spaced} 536-22-1234 ${spaced} 536 22 1234`, ['payment_card', 'us_ssn', 'payment_card', 'us_ssn']],
+  ];
+  for (const [label, text, detectors] of cases) {
+    const body = Buffer.from(text);
+    const whole = engine.process(body);
+    t.same(whole.findings.map((f) => f.detector), detectors, label);
+    if (detectors.includes('us_ssn')) t.notOk(whole.output.toString().includes('536'), `${label}: nothing of the SSN left`);
+    let same = true;
+    for (let cut = 1; cut < body.length; cut++) {
+      const streamed = await streamInCuts(engine, body, [cut]);
+      if (!streamed.output.equals(whole.output) || streamed.findings.length !== whole.findings.length) same = false;
+    }
+    t.ok(same, `${label}: every split gives the whole-body result`);
+  }
+});
+
+t.test('decimal fractions and timestamp fractions are not values', async (t) => {
+  const engine = lowEngine();
+  const cases: Array<[string, string]> = [
+    ['RFC 3339 nanoseconds', '{"time":"2024-01-15T10:20:30.536221234Z","level":"info"}'],
+    ['a container log prefix', '2024-01-15T10:20:30.412345678Z stdout F GET /healthz 200'],
+    ['a Kubernetes timestamp', '{"metadata":{"creationTimestamp":"2024-05-01T08:00:00.734512906Z"}}'],
+    ['an exponent float', '{"mass": 1.536221234e+21}'],
+  ];
+  for (const [label, text] of cases) t.same(engine.scan(text).map((f) => f.detector), [], label);
+});
+
+t.test('a value matched by both the main and the keyword-gated search is reported once', async (t) => {
+  const { createEngine } = await import('@leakguard/detectors');
+  const engine = createEngine({ fingerprintKey: TEST_KEY, detectors: { us_npi: { minConfidence: 'low' } } });
+  const value = npi('123456789');
+  t.same(spans(engine.scan(`ssn 536-22-1234 npi ${value}`), 'us_npi'), ['20:30'], 'an NPI near an SSN keyword');
+  t.same(spans(engine.scan(`nhs ref ${value}`), 'us_npi'), ['8:18'], 'an NPI near an NHS keyword');
 });
 
 t.test('default minConfidence is medium: ambiguous values need a keyword', async (t) => {

@@ -133,3 +133,39 @@ t.test('a redacted JSON number member stays valid JSON in a stream, at every spl
   t.ok(same, 'the stream writes what process() writes');
   t.notOk(whole.includes('536221235'), 'a number inside a string is masked in place');
 });
+
+t.test('redacted JSON numbers in arrays and with a sign stay valid JSON in a stream, at every split', async (t) => {
+  const engine = createEngine({ fingerprintKey: TEST_KEY, detectors: { payment_card: { action: 'redact', redaction: { keepLast: 4 } } } });
+  const bodies: Array<[string, string]> = [
+    ['a member array', `{"cards":[${PAN}]}`],
+    ['after numbers of the same array', `{"cards":[1, 2.5e3,${PAN}, -7]}`],
+    ['the document array', `[${PAN},${PAN}]`],
+    ['a negative member', `{"card":-${PAN}}`],
+  ];
+  for (const [label, text] of bodies) {
+    const body = Buffer.from(text);
+    const whole = engine.process(body, { contentType: 'application/json' }).output;
+    t.doesNotThrow(() => JSON.parse(whole.toString()), `${label}: process() output parses`);
+    let same = true;
+    for (let cut = 0; cut <= body.length; cut++) {
+      const stream = engine.createStream({ contentType: 'application/json' });
+      const { out } = await collect(stream, [body.subarray(0, cut), body.subarray(cut)]);
+      if (!out.equals(whole)) same = false;
+    }
+    t.ok(same, `${label}: the stream writes what process() writes`);
+  }
+  // Inside a string, an array-looking text is not an array: quoting there would end the string.
+  const inString = Buffer.from(`{"note":"cards: [${PAN}]"}`);
+  const masked = engine.process(inString, { contentType: 'application/json' }).output.toString();
+  t.equal(masked.split('"').length, inString.toString().split('"').length, 'a number in a string is masked in place');
+});
+
+t.test('line-delimited JSON types get JSON number quoting', async (t) => {
+  const engine = createEngine({ fingerprintKey: TEST_KEY, detectors: { us_ssn: { action: 'redact', redaction: { keepLast: 4 } } } });
+  const body = Buffer.from('{"id":1,"ssn":536221234}\n{"id":2,"ssn": 536221235}\n');
+  for (const contentType of ['application/x-ndjson', 'application/jsonl', 'application/x-json']) {
+    const lines = engine.process(body, { contentType }).output.toString().trim().split('\n');
+    const ssns = lines.map((line) => (JSON.parse(line) as { ssn: unknown }).ssn);
+    t.same(ssns, ['***1234', '***1235'], `${contentType}: every record parses, numbers quoted`);
+  }
+});

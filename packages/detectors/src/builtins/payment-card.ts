@@ -8,8 +8,8 @@ const FIRST = '[2-6]\\d{3}';
 
 /**
  * Payment card PAN (12–19 digits): contiguous or grouped by single spaces or dashes
- * (4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3, and the short last groups of 13–15 and 17–18 digit
- * numbers). Valid only with a known IIN range for its length and a passing Luhn check.
+ * (4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3, 4-4-4, and the short last groups of 13–15 and 17–18
+ * digit numbers). Valid only with a known IIN range for its length and a passing Luhn check.
  */
 export const paymentCard: DetectorDefinition = {
   id: 'payment_card',
@@ -19,6 +19,8 @@ export const paymentCard: DetectorDefinition = {
     ...grouped([FIRST, '\\d{4}', '\\d{4}', '\\d{4}', '\\d{1,3}']),
     ...grouped([FIRST, '\\d{4}', '\\d{4}', '\\d{1,4}']),
     ...grouped([FIRST, '\\d{6}', '\\d{4,5}']),
+    // 12-digit numbers (Maestro) in three groups of four.
+    ...grouped([FIRST, '\\d{4}', '\\d{4}']),
     CONTIGUOUS,
   ],
   weakShapes: [],

@@ -66,9 +66,28 @@ function parseUncached(contentType: string): DeclaredContentType {
   return { syntax: syntaxOf(mediaType), charset, charsetDeclared };
 }
 
+/**
+ * JSON media types besides `application/json` and `*+json`: the older `x-json` names and the
+ * line-delimited streams (NDJSON, JSON Lines, JSON text sequences), whose records are JSON
+ * documents too. A redacted number in them must stay a valid token.
+ */
+const JSON_TYPES: ReadonlySet<string> = new Set([
+  'application/json',
+  'text/json',
+  'application/x-json',
+  'text/x-json',
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+  'application/x-jsonl',
+  'application/jsonlines',
+  'application/x-jsonlines',
+  'application/json-seq',
+]);
+
 function syntaxOf(mediaType: string): DocumentSyntax {
   if (mediaType === 'application/x-www-form-urlencoded') return 'form';
-  if (mediaType === 'application/json' || mediaType === 'text/json' || mediaType.endsWith('+json')) return 'json';
+  if (JSON_TYPES.has(mediaType) || mediaType.endsWith('+json')) return 'json';
   if (mediaType === 'application/xml' || mediaType === 'text/xml' || mediaType.endsWith('+xml')) return 'xml';
   return 'other';
 }
