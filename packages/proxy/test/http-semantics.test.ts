@@ -11,7 +11,10 @@ import { actionPolicy, startHarness, startUpstream } from './harness/proxy-harne
 
 const upstream = await startUpstream((req, res) => {
   const url = req.url ?? '';
-  if (url.includes('/response-header')) {
+  if (url.includes('/response-header-name')) {
+    res.writeHead(200, { 'content-type': 'text/plain', [`x-ref-${PLANTED.cardBare}`]: 'hello' });
+    res.end('ok');
+  } else if (url.includes('/response-header')) {
     res.writeHead(200, { 'content-type': 'text/plain', 'x-patient-ssn': PLANTED.ssn, connection: 'x-secret-hop', 'x-secret-hop': 'drop me' });
     res.end('ok');
   } else if (url.includes('/image')) {
@@ -63,6 +66,24 @@ t.test('request headers are inspected', async (t) => {
   t.equal(upstream.received.length, before, 'block: never forwarded');
   const event = h.events().find((e) => e.event === 'leakguard.block' && e.path === '/block/h');
   t.same((event?.detectors as Array<{ locations?: string[] }>)[0]?.locations, ['header:x-card'], 'the audit names the header, not the value');
+});
+
+t.test('a value written into a header name is masked in the name, both ways', async (t) => {
+  const name = `x-ref-${PLANTED.cardBare}`;
+  const maskedName = `x-ref-${masked(PLANTED.cardBare)}`;
+  await h.request({ path: '/redact/name', headers: { [name]: 'hello' } });
+  const sent = last()?.headers ?? {};
+  t.notOk(Object.keys(sent).some((key) => key.includes(PLANTED.cardBare)), 'the app never sees the value');
+  t.equal(sent[maskedName], 'hello', 'the header arrives under its masked name, value kept');
+  const response = await h.request({ path: '/redact/response-header-name' });
+  t.notOk(Object.keys(response.headers).some((key) => key.includes(PLANTED.cardBare)), 'the client never sees the value');
+  t.equal(response.headers[maskedName], 'hello', 'the response header keeps its value under the masked name');
+  const event = h.events().find((e) => e.event === 'leakguard.finding' && e.path === '/redact/name');
+  t.same((event?.detectors as Array<{ locations?: string[] }>)[0]?.locations, [`header:${maskedName}`], 'the audit names the masked header');
+  const before = upstream.received.length;
+  const blocked = await h.request({ path: '/block/name', headers: { [name]: 'hello' } });
+  t.equal(blocked.status, 403, 'block: refused');
+  t.equal(upstream.received.length, before, 'block: never forwarded');
 });
 
 t.test('the URL is inspected: query string and path', async (t) => {
@@ -119,6 +140,11 @@ t.test('malformed, oversized and upgrade requests get JSON errors', async (t) =>
   const upgrade = await raw('GET /log/ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
   t.match(upgrade, /^HTTP\/1\.1 501 /);
   t.match(upgrade, /"code":"LG_ERR_UPGRADE_UNSUPPORTED"/);
+  const before = upstream.received.length;
+  const twoHosts = await raw('GET /log/x HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n');
+  t.match(twoHosts, /^HTTP\/1\.1 400 /, 'two Host headers: 400 (RFC 9112)');
+  t.match(twoHosts, /"code":"LG_ERR_BAD_REQUEST"/);
+  t.equal(upstream.received.length, before, 'never forwarded');
 });
 
 t.test('a client too slow to send its headers gets 408 JSON', async (t) => {

@@ -4,7 +4,8 @@
  * refuses the exchange, a redact rewrites the value in place).
  *
  * Each `name: value` line is scanned on its own (the header name is part of the line, so it
- * still counts as a context keyword). Heads repeat a lot between requests (Host, User-Agent,
+ * still counts as a context keyword, and a value written into a name is found and masked
+ * there too: `*` is a valid header-name character). Heads repeat a lot between requests (Host, User-Agent,
  * Accept…), so the verdict of a line is cached per engine and per route overrides, keyed by the
  * exact text: the engine only ever sees lines it has not seen before, all in one call.
  */
@@ -45,9 +46,11 @@ interface LineVerdict {
   findings: ActionedFinding[];
   /** The value with redactions applied; `undefined` when nothing in it is rewritten. */
   rewritten: string | undefined;
+  /** The header name with redactions applied; `undefined` when the name is unchanged. */
+  renamed?: string | undefined;
 }
 
-const CLEAN: LineVerdict = Object.freeze({ findings: [], rewritten: undefined }) as LineVerdict;
+const CLEAN: LineVerdict = Object.freeze({ findings: [], rewritten: undefined, renamed: undefined }) as LineVerdict;
 const NO_OVERRIDES = {};
 
 /**
@@ -127,11 +130,33 @@ function scanUncached(engine: Engine, lines: Line[], overrides: ScanOptions['ove
     if (findings.length > 0) {
       const start = (starts[i] as number) + valueOffset(line);
       const rewritten = result.output.toString('latin1', start, start + line.value.length);
-      verdict = { findings, rewritten: rewritten === line.value ? undefined : rewritten };
+      const nameStart = starts[i] as number;
+      const renamed = line.name === 'url' ? line.name : result.output.toString('latin1', nameStart, nameStart + line.name.length);
+      verdict = {
+        findings,
+        rewritten: rewritten === line.value ? undefined : rewritten,
+        renamed: renamed === line.name ? undefined : renamed,
+      };
     }
     line.verdict = verdict;
     if (line.value.length <= CACHEABLE_LINE) remember(cache, line.name, line.value, verdict);
   });
+}
+
+/**
+ * Moves each header whose name held a redacted value to its masked name (after its values were
+ * rewritten). Two names that mask alike keep every value, as one multi-valued header.
+ */
+function renameHeaders(headers: Record<string, string | string[] | number | undefined>, lines: readonly Line[]): void {
+  for (const line of lines) {
+    const value = headers[line.name];
+    const renamed = (line.verdict as LineVerdict).renamed as string;
+    if (value === undefined) continue; // moved already (a multi-valued header has a line per value)
+    delete headers[line.name];
+    const existing = headers[renamed];
+    if (existing === undefined) headers[renamed] = value;
+    else headers[renamed] = [...(Array.isArray(existing) ? existing : [String(existing)]), ...(Array.isArray(value) ? value : [String(value)])];
+  }
 }
 
 /**
@@ -174,16 +199,19 @@ export function inspectHead(
   let findings: HeadFinding[] | undefined;
   let action: Action | null = null;
   const inspection: HeadInspection = { findings: [], action: null, headersChanged: false, scanNs };
+  let renames: Line[] | undefined;
   for (const line of lines) {
     const verdict = line.verdict as LineVerdict;
     if (verdict.findings.length === 0) continue;
-    const location = line.name === 'url' ? 'url' : `header:${line.name}`;
+    const location = line.name === 'url' ? 'url' : `header:${verdict.renamed ?? line.name}`;
     findings ??= [];
     for (const finding of verdict.findings) {
       findings.push({ finding, location });
       action = strongerAction(action, finding.action);
     }
-    if (options.monitor || verdict.rewritten === undefined) continue;
+    if (options.monitor) continue;
+    if (verdict.renamed !== undefined) (renames ??= []).push(line);
+    if (verdict.rewritten === undefined) continue;
     if (line.name === 'url') inspection.url = verdict.rewritten;
     else if (headers) {
       const current = headers[line.name];
@@ -191,6 +219,10 @@ export function inspectHead(
       else headers[line.name] = verdict.rewritten;
       inspection.headersChanged = true;
     }
+  }
+  if (renames && headers) {
+    renameHeaders(headers, renames);
+    inspection.headersChanged = true;
   }
   if (findings) {
     inspection.findings = findings;

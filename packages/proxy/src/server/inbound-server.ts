@@ -36,6 +36,19 @@ function answerOnSocket(ctx: ExchangeContext, socket: Duplex, error: ProxyHttpEr
   writeSocketError(socket as Socket, error.status, REASONS[error.status] ?? 'Error', errorBody(error.code, error.message, requestId));
 }
 
+/**
+ * Host headers in a request. Node keeps the first of several; an app behind the proxy may read
+ * the last, so a route rule on hosts could be evaded: RFC 9112 §3.2 says answer 400.
+ */
+function hostHeaderCount(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    if (name.length === 4 && name.toLowerCase() === 'host') count++;
+  }
+  return count;
+}
+
 export function createInboundServer(ctx: ExchangeContext, limits: InboundServerLimits): Server {
   const server = createServer(
     {
@@ -48,7 +61,13 @@ export function createInboundServer(ctx: ExchangeContext, limits: InboundServerL
       connectionsCheckingInterval: Math.max(250, Math.min(1000, Math.floor(limits.headersTimeoutMs / 2))),
       noDelay: true,
     },
-    (req, res) => new Exchange(ctx, req, res).run(),
+    (req, res) => {
+      if (hostHeaderCount(req.rawHeaders) > 1) {
+        answerOnSocket(ctx, req.socket, new BadRequestError('more than one Host header'));
+        return;
+      }
+      new Exchange(ctx, req, res).run();
+    },
   );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (error.code === 'ECONNRESET' || error.code === 'EPIPE' || !socket.writable) {
