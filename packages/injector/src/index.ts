@@ -27,13 +27,13 @@ export type { InjectorConfig, ResourceSettings, ImagePullPolicy } from './config
 export { readKnobs, KNOB_NAMES } from './knobs.js';
 export type { PodKnobs, KnobIssue, KnobName, Cidr } from './knobs.js';
 export { planInbound } from './ports.js';
-export type { InboundPlan, InboundChoice, DeclaredPort } from './ports.js';
+export type { AppContainerHint, InboundPlan, InboundChoice, DeclaredPort } from './ports.js';
 export { buildRedirectionRules, hasRedirection, INBOUND_CHAIN, OUTBOUND_CHAIN } from './iptables.js';
 export type { RedirectionPlan, RedirectionRules } from './iptables.js';
 export { encodeStatus, decodeStatus, stripInjection } from './injection-status.js';
 export type { InjectionStatus, InjectionMode } from './injection-status.js';
 export { validateObject, checkSchema, hasSchema, describeIssues } from './schema-validation.js';
-export { checkPodSpecRules } from './pod-rules.js';
+export { checkPodSpecRules, checkPodLevelResources } from './pod-rules.js';
 export type { ValidationIssue } from './pod-rules.js';
 export { parseQuantity, formatQuantity, canonicalQuantity, compareQuantities } from './quantity.js';
 export type { Quantity } from './quantity.js';

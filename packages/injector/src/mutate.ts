@@ -5,7 +5,7 @@ import type { InjectionMode, InjectionStatus } from './injection-status.js';
 import { encodeStatus, stripInjection } from './injection-status.js';
 import { buildRedirectionRules, hasRedirection } from './iptables.js';
 import type { JsonObject } from './json.js';
-import { arrayOfObjectsAt, cloneJson, ensureArray, ensureObject, stringAt, stringMapAt } from './json.js';
+import { arrayOfObjectsAt, cloneJson, ensureArray, ensureObject, objectAt, stringAt, stringMapAt } from './json.js';
 import { describeKnobIssue, quoteValue, readKnobs } from './knobs.js';
 import type { KnobIssue } from './knobs.js';
 import {
@@ -20,7 +20,9 @@ import {
   STATUS_ANNOTATION,
   SYSTEM_NAMESPACES,
 } from './names.js';
+import { checkPodLevelResources } from './pod-rules.js';
 import { describePort, planInbound } from './ports.js';
+import { describeIssues } from './schema-validation.js';
 import { buildInitContainer, buildProxyContainer, buildVolumes } from './sidecar-spec.js';
 import type { Placement, SidecarSettings } from './sidecar-spec.js';
 import { INBOUND_PORT } from './names.js';
@@ -51,6 +53,9 @@ export type RuleId =
   | 'port-conflict'
   | 'uninspected-port'
   | 'pod-security'
+  | 'windows-pod'
+  | 'pod-resources'
+  | 'no-containers'
   | 'no-inbound-port'
   | 'legacy-placement'
   | 'invalid-result';
@@ -86,6 +91,20 @@ export function excludedNamespaces(config: InjectorConfig): string[] {
   return [...SYSTEM_NAMESPACES, config.ownNamespace];
 }
 
+/** Puts Leakguard's containers where `placement` wants them; returns the names per list. */
+function insertSidecars(spec: JsonObject, placement: Placement, proxy: JsonObject, init: JsonObject | undefined): { initContainers: string[]; containers: string[] } {
+  if (placement === 'native') {
+    const added = init ? [init, proxy] : [proxy];
+    ensureArray(spec, 'initContainers').unshift(...added);
+    return { initContainers: added.map((c) => c.name as string), containers: [] };
+  }
+  // After the user's init containers: they run before the proxy exists, so redirecting
+  // their traffic would break them.
+  if (init) ensureArray(spec, 'initContainers').push(init);
+  ensureArray(spec, 'containers').unshift(proxy);
+  return { initContainers: init ? [INIT_CONTAINER] : [], containers: [PROXY_CONTAINER] };
+}
+
 export function mutatePodTemplate(input: MutationInput, config: InjectorConfig): MutationResult {
   const ns = input.namespace;
   const unchanged = (verdict: Verdict, explanation: string[], warnings: string[] = [], extra: Partial<MutationResult> = {}): MutationResult => ({
@@ -100,6 +119,9 @@ export function mutatePodTemplate(input: MutationInput, config: InjectorConfig):
     return unchanged('skip', [`namespace "${ns.name}" is never injected (system namespace or Leakguard's own)`]);
   }
 
+  // Read before stripping, which removes the default-container annotation a previous injection
+  // added: on reinvocation the app container must stay the one that injection chose.
+  const namedApp = stringMapAt(objectAt(input.template, 'metadata'), 'annotations')[DEFAULT_CONTAINER_ANNOTATION];
   // Decide on a copy without any previous injection: our own containers must not count as the app's.
   const work = cloneJson(input.template);
   const { previous } = stripInjection(work);
@@ -136,6 +158,12 @@ export function mutatePodTemplate(input: MutationInput, config: InjectorConfig):
   const where = modeLabel(mode, ns.name);
   const problems: Problem[] = [];
 
+  // Nothing to inspect, and the API server rejects such a pod anyway: never deny it for that.
+  if (arrayOfObjectsAt(spec, 'containers').length === 0) {
+    warn('no-containers', 'not injected: the pod declares no containers, so there is nothing to inspect');
+    return unchanged('skip', [...explanation, 'not injected: no containers'], warnings, { mode });
+  }
+
   if (mode !== 'pod') {
     const optOutValue = ns.annotations[ALLOW_POD_OPT_OUT_ANNOTATION];
     if (optOutValue !== undefined && optOutValue !== 'true' && optOutValue !== 'false') {
@@ -164,6 +192,14 @@ export function mutatePodTemplate(input: MutationInput, config: InjectorConfig):
       blocksInjection: true,
     });
   }
+  const windowsBy = stringAt(objectAt(spec, 'os'), 'name') === 'windows' ? 'spec.os.name' : stringMapAt(spec, 'nodeSelector')['kubernetes.io/os'] === 'windows' ? 'nodeSelector kubernetes.io/os' : undefined;
+  if (windowsBy) {
+    problems.push({
+      rule: 'windows-pod',
+      message: `Windows pod (${windowsBy}: windows): ${INIT_CONTAINER}'s iptables redirection and the Linux security settings of Leakguard's containers cannot run on Windows nodes`,
+      blocksInjection: true,
+    });
+  }
   const allContainers = [...arrayOfObjectsAt(spec, 'initContainers'), ...arrayOfObjectsAt(spec, 'containers')];
   const mesh = allContainers.map((c) => stringAt(c, 'name')).filter((n): n is string => (OTHER_MESH_CONTAINERS as readonly string[]).includes(n ?? ''));
   if (mesh.length > 0) {
@@ -184,7 +220,7 @@ export function mutatePodTemplate(input: MutationInput, config: InjectorConfig):
 
   // 3. Settings.
   const { knobs, issues } = readKnobs(podAnnotations, ns.annotations, config);
-  const plan = planInbound(spec, podAnnotations, knobs, DEFAULT_CONTAINER_ANNOTATION);
+  const plan = planInbound(spec, knobs, { named: namedApp, previousInboundPort: previous?.inboundPort ?? undefined });
   const knobIssues: KnobIssue[] = [
     ...issues,
     ...plan.knobIssues.map((message) => ({
@@ -228,6 +264,27 @@ export function mutatePodTemplate(input: MutationInput, config: InjectorConfig):
     });
   }
 
+  // 6. Pod-level resources (spec.resources) must still hold the pod with Leakguard's containers in
+  // it. The pod's budget is the user's: it is never raised here. A pod that does not fit its own
+  // budget is left to the validation of the result ([invalid-result], "already invalid").
+  const placement: Placement = knobs.nativeSidecar ? 'native' : 'legacy';
+  const settings: SidecarSettings = { config, knobs, placement, upstreamPort: plan.inbound?.port };
+  const proxy = buildProxyContainer(settings);
+  const rules = withInit ? buildRedirectionRules(redirection) : undefined;
+  const init = rules ? buildInitContainer(settings, rules) : undefined;
+  if (objectAt(spec, 'resources') && checkPodLevelResources(spec, '/spec').length === 0) {
+    const trial = cloneJson(spec);
+    insertSidecars(trial, placement, cloneJson(proxy), init && cloneJson(init));
+    const shortfalls = checkPodLevelResources(trial, '/spec');
+    if (shortfalls.length > 0) {
+      problems.push({
+        rule: 'pod-resources',
+        message: `the pod-level resources (spec.resources) leave no room for Leakguard's containers: ${describeIssues(shortfalls)}; add the proxy's share to spec.resources or lower it with config.leakguard.io/proxy-cpu-request, -cpu-limit, -memory-request, -memory-limit`,
+        blocksInjection: true,
+      });
+    }
+  }
+
   if (problems.length > 0) {
     if (strict) {
       const denial = `${WARNING_PREFIX}denied by ${where}: ${problems.map((p) => `[${p.rule}] ${p.message}`).join('; ')}`;
@@ -241,9 +298,7 @@ export function mutatePodTemplate(input: MutationInput, config: InjectorConfig):
     for (const p of problems) warn(p.rule, p.message);
   }
 
-  // 6. Build.
-  const placement: Placement = knobs.nativeSidecar ? 'native' : 'legacy';
-  const settings: SidecarSettings = { config, knobs, placement, upstreamPort: plan.inbound?.port };
+  // 7. Build.
   if (!plan.inbound) {
     warn('no-inbound-port', `pod declares no inbound port: nothing inbound to redirect; the proxy is injected for the egress side${egress ? '' : ' (egress redirection is disabled too, so no traffic passes through it yet)'}`);
   }
@@ -256,9 +311,7 @@ export function mutatePodTemplate(input: MutationInput, config: InjectorConfig):
     warn('legacy-placement', `init containers ${userInit.map((c) => stringAt(c, 'name')).join(', ')} run before the proxy starts: their egress is not inspected; native sidecars close this gap`);
   }
 
-  const proxy = buildProxyContainer(settings);
-  const rules = withInit ? buildRedirectionRules(redirection) : undefined;
-  const init = rules ? buildInitContainer(settings, rules) : undefined;
+  const added = insertSidecars(spec, placement, proxy, init);
   const status: InjectionStatus = {
     version: config.version,
     mode,
@@ -266,27 +319,11 @@ export function mutatePodTemplate(input: MutationInput, config: InjectorConfig):
     policy: knobs.policy,
     inboundPort: plan.inbound?.port ?? null,
     egress: knobs.egress,
-    initContainers: [],
-    containers: [],
+    initContainers: added.initContainers,
+    containers: added.containers,
     volumes: [],
     annotations: [],
   };
-
-  if (placement === 'native') {
-    const list = ensureArray(spec, 'initContainers');
-    const added = init ? [init, proxy] : [proxy];
-    list.unshift(...added);
-    status.initContainers = added.map((c) => c.name as string);
-  } else {
-    if (init) {
-      // After the user's init containers: they run before the proxy exists, so redirecting
-      // their traffic would break them.
-      ensureArray(spec, 'initContainers').push(init);
-      status.initContainers = [INIT_CONTAINER];
-    }
-    ensureArray(spec, 'containers').unshift(proxy);
-    status.containers = [PROXY_CONTAINER];
-  }
   const volumes = buildVolumes(settings, withInit);
   ensureArray(spec, 'volumes').push(...volumes);
   status.volumes = volumes.map((v) => v.name as string);

@@ -5,7 +5,8 @@ import type { JsonObject } from './json.js';
 import { arrayOfObjectsAt, objectAt, stringAt } from './json.js';
 import { isPortName } from './knobs.js';
 import { PROXY_CONTAINER, PROXY_PORTS } from './names.js';
-import { compareQuantities, parseQuantity } from './quantity.js';
+import type { Quantity } from './quantity.js';
+import { compareQuantities, formatQuantity, parseQuantity } from './quantity.js';
 
 export interface ValidationIssue {
   /** JSON pointer-like location, e.g. `/spec/initContainers/1/startupProbe`. */
@@ -14,6 +15,154 @@ export interface ValidationIssue {
 }
 
 const INIT_ONLY_WITH_RESTART_ALWAYS = ['livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle'] as const;
+
+// validateWindows (pkg/apis/core/validation): Linux-only security settings a pod with
+// spec.os.name "windows" may not set, on the pod and on every container.
+const WINDOWS_FORBIDDEN_POD_SECURITY = [
+  'appArmorProfile',
+  'seLinuxOptions',
+  'seccompProfile',
+  'fsGroup',
+  'fsGroupChangePolicy',
+  'sysctls',
+  'runAsUser',
+  'runAsGroup',
+  'supplementalGroups',
+  'supplementalGroupsPolicy',
+  'seLinuxChangePolicy',
+] as const;
+const WINDOWS_FORBIDDEN_CONTAINER_SECURITY = [
+  'appArmorProfile',
+  'seLinuxOptions',
+  'seccompProfile',
+  'capabilities',
+  'readOnlyRootFilesystem',
+  'privileged',
+  'allowPrivilegeEscalation',
+  'procMount',
+  'runAsUser',
+  'runAsGroup',
+] as const;
+
+/** Set in the Go sense: present and not null (an empty list is unset). */
+function isSet(value: unknown): boolean {
+  return value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
+}
+
+function checkWindowsPod(spec: JsonObject, base: string): ValidationIssue[] {
+  if (stringAt(objectAt(spec, 'os'), 'name') !== 'windows') return [];
+  const issues: ValidationIssue[] = [];
+  const forbidden = (path: string) => issues.push({ path, message: 'cannot be set for a windows pod' });
+  const podSecurity = objectAt(spec, 'securityContext');
+  for (const field of WINDOWS_FORBIDDEN_POD_SECURITY) if (isSet(podSecurity?.[field])) forbidden(`${base}/securityContext/${field}`);
+  if (spec.hostPID === true) forbidden(`${base}/hostPID`);
+  if (spec.hostIPC === true) forbidden(`${base}/hostIPC`);
+  if (isSet(spec.resources)) forbidden(`${base}/resources`);
+  for (const list of ['initContainers', 'containers', 'ephemeralContainers']) {
+    arrayOfObjectsAt(spec, list).forEach((c, i) => {
+      const security = objectAt(c, 'securityContext');
+      for (const field of WINDOWS_FORBIDDEN_CONTAINER_SECURITY) if (isSet(security?.[field])) forbidden(`${base}/${list}/${i}/securityContext/${field}`);
+    });
+  }
+  return issues;
+}
+
+/** The resources pod-level `spec.resources` supports (PodLevelResources, Kubernetes >= 1.34 by default). */
+function isPodLevelResource(name: string): boolean {
+  return name === 'cpu' || name === 'memory' || name.startsWith('hugepages-');
+}
+
+function quantitiesAt(parent: JsonObject | undefined, key: string): Map<string, Quantity> {
+  const out = new Map<string, Quantity>();
+  for (const [name, value] of Object.entries(objectAt(parent, key) ?? {})) {
+    try {
+      out.set(name, parseQuantity(String(value)));
+    } catch {
+      // an unparsable quantity is reported by the container rules and the schema
+    }
+  }
+  return out;
+}
+
+/** A container's requests after API server defaulting: a limit without a request is the request too. */
+function effectiveRequests(container: JsonObject): Map<string, Quantity> {
+  const resources = objectAt(container, 'resources');
+  const requests = quantitiesAt(resources, 'requests');
+  for (const [name, limit] of quantitiesAt(resources, 'limits')) if (!requests.has(name)) requests.set(name, limit);
+  return requests;
+}
+
+function add(total: Map<string, bigint>, requests: Map<string, Quantity> | Map<string, bigint>): void {
+  for (const [name, value] of requests) total.set(name, (total.get(name) ?? 0n) + (typeof value === 'bigint' ? value : value.nanos));
+}
+
+function takeMax(total: Map<string, bigint>, candidate: Map<string, bigint>): void {
+  for (const [name, value] of candidate) if (value > (total.get(name) ?? 0n)) total.set(name, value);
+}
+
+/**
+ * AggregateContainerRequests (k8s.io/component-helpers): regular containers and native sidecars
+ * add up; a plain init container needs its own request plus the sidecars started before it; the
+ * larger of the two wins.
+ */
+function aggregateContainerRequests(spec: JsonObject): Map<string, bigint> {
+  const running = new Map<string, bigint>();
+  for (const c of arrayOfObjectsAt(spec, 'containers')) add(running, effectiveRequests(c));
+  const sidecars = new Map<string, bigint>();
+  const initPeak = new Map<string, bigint>();
+  for (const c of arrayOfObjectsAt(spec, 'initContainers')) {
+    const requests = effectiveRequests(c);
+    if (c.restartPolicy === 'Always') {
+      add(running, requests);
+      add(sidecars, requests);
+      takeMax(initPeak, sidecars);
+    } else {
+      const during = new Map(sidecars);
+      add(during, requests);
+      takeMax(initPeak, during);
+    }
+  }
+  takeMax(running, initPeak);
+  return running;
+}
+
+/**
+ * validatePodResourceConsistency: where the pod sets a pod-level request (a limit alone is also
+ * the request), the containers' aggregate request fits in it; no regular container's limit
+ * exceeds the pod-level limit. Leakguard's init containers are held to the same limit rule.
+ */
+export function checkPodLevelResources(spec: JsonObject, base: string): ValidationIssue[] {
+  const resources = objectAt(spec, 'resources');
+  if (!resources) return [];
+  const podLimits = new Map([...quantitiesAt(resources, 'limits')].filter(([name]) => isPodLevelResource(name)));
+  const podRequests = new Map([...quantitiesAt(resources, 'requests')].filter(([name]) => isPodLevelResource(name)));
+  for (const [name, limit] of podLimits) if (!podRequests.has(name)) podRequests.set(name, limit);
+  const issues: ValidationIssue[] = [];
+  for (const [name, total] of aggregateContainerRequests(spec)) {
+    const request = podRequests.get(name);
+    if (!request || request.nanos === 0n || total <= request.nanos) continue;
+    issues.push({
+      path: `${base}/resources/requests/${name}`,
+      message: `pod-level request ${formatQuantity(request)} is less than the containers' aggregate request of ${formatQuantity({ nanos: total, format: request.format })}`,
+    });
+  }
+  const limited: Array<[string, JsonObject[]]> = [
+    ['containers', arrayOfObjectsAt(spec, 'containers')],
+    ['initContainers', arrayOfObjectsAt(spec, 'initContainers')],
+  ];
+  for (const [list, containers] of limited) {
+    containers.forEach((c, i) => {
+      if (list === 'initContainers' && !(stringAt(c, 'name') ?? '').startsWith('leakguard-')) return;
+      for (const [name, limit] of quantitiesAt(objectAt(c, 'resources'), 'limits')) {
+        const podLimit = podLimits.get(name);
+        if (podLimit && limit.nanos > podLimit.nanos) {
+          issues.push({ path: `${base}/${list}/${i}/resources/limits/${name}`, message: `limit ${formatQuantity(limit)} exceeds the pod-level limit of ${formatQuantity(podLimit)}` });
+        }
+      }
+    });
+  }
+  return issues;
+}
 
 export function checkPodSpecRules(spec: JsonObject, base: string): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
@@ -134,5 +283,6 @@ export function checkPodSpecRules(spec: JsonObject, base: string): ValidationIss
       }
     });
   }
+  issues.push(...checkPodLevelResources(spec, base), ...checkWindowsPod(spec, base));
   return issues;
 }

@@ -21,6 +21,14 @@ export interface InboundChoice {
   reason: string;
 }
 
+/** What identifies the app container besides its position (first regular container). */
+export interface AppContainerHint {
+  /** `kubectl.kubernetes.io/default-container` as the pod carried it, even if a previous injection wrote it. */
+  named?: string;
+  /** The port the previous injection fronted: on reinvocation its container is still the app. */
+  previousInboundPort?: number;
+}
+
 export interface InboundPlan {
   /** The regular container the proxy serves (`kubectl.kubernetes.io/default-container`). */
   appContainer?: string;
@@ -51,20 +59,28 @@ export function describePort(p: DeclaredPort): string {
 }
 
 /**
+ * The app container: the one the pod names, else (reinvocation) the one declaring the port the
+ * previous injection fronted, else the first. Another webhook may have put a container first
+ * since the previous injection; the decision must not change with it.
+ */
+function findAppContainer(containers: JsonObject[], hint: AppContainerHint): JsonObject | undefined {
+  const named = hint.named === undefined ? undefined : containers.find((c) => c.name === hint.named);
+  const previous =
+    hint.previousInboundPort === undefined
+      ? undefined
+      : containers.find((c) => declaredPorts([c]).some((p) => p.port === hint.previousInboundPort && p.protocol === 'TCP'));
+  return named ?? previous ?? containers[0];
+}
+
+/**
  * `containers` are the app's regular containers and `sidecars` its own native sidecars (init
  * containers with restartPolicy Always), both with Leakguard's containers already removed.
  */
-export function planInbound(
-  spec: JsonObject,
-  podAnnotations: Record<string, string>,
-  knobs: PodKnobs,
-  defaultContainerAnnotation: string,
-): InboundPlan {
+export function planInbound(spec: JsonObject, knobs: PodKnobs, appHint: AppContainerHint = {}): InboundPlan {
   const containers = arrayOfObjectsAt(spec, 'containers');
   const initContainers = arrayOfObjectsAt(spec, 'initContainers');
   const sidecars = initContainers.filter((c) => c.restartPolicy === 'Always');
-  const named = podAnnotations[defaultContainerAnnotation];
-  const app = containers.find((c) => named !== undefined && c.name === named) ?? containers[0];
+  const app = findAppContainer(containers, appHint);
   const appContainer = app ? stringAt(app, 'name') : undefined;
 
   const serving = declaredPorts([...(app ? [app] : []), ...containers.filter((c) => c !== app), ...sidecars]);

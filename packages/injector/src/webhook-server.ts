@@ -13,6 +13,8 @@ import { TlsReloader } from './tls-reloader.js';
 export const INJECT_PATH = '/inject';
 /** Larger than any AdmissionReview the API server sends (objects are capped at ~1.5 MiB). */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** The API server waits at most the entry's timeoutSeconds (10) for an answer: no use draining longer. */
+export const DRAIN_TIMEOUT_MS = 10_000;
 
 export interface WebhookServerOptions {
   host: string;
@@ -24,6 +26,8 @@ export interface WebhookServerOptions {
   log: StructuredLog;
   tlsPollIntervalMs?: number;
   maxBodyBytes?: number;
+  /** How long close() waits for requests in flight before cutting their connections. */
+  drainTimeoutMs?: number;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -62,11 +66,15 @@ export class WebhookServer {
   readonly tls: TlsReloader;
   private readonly server: https.Server;
   private listening = false;
+  private closing = false;
+  /** Responses not yet finished: on close they are told to end their keep-alive connection. */
+  private readonly inFlight = new Set<ServerResponse>();
 
   constructor(private readonly options: WebhookServerOptions) {
     this.tls = new TlsReloader({ certFile: options.certFile, keyFile: options.keyFile, pollIntervalMs: options.tlsPollIntervalMs });
     const { cert, key } = this.tls.pair;
     this.server = https.createServer({ cert, key, minVersion: 'TLSv1.2', requestTimeout: 15_000, headersTimeout: 10_000, keepAliveTimeout: 30_000 }, (req, res) => {
+      this.track(res);
       this.handle(req, res).catch((err: unknown) => {
         options.log.write('error', 'leakguard.webhook.error', { message: (err as Error).message });
         if (!res.headersSent) sendError(res, 500, 'LG_ERR_INTERNAL', 'internal error');
@@ -91,13 +99,35 @@ export class WebhookServer {
     return address;
   }
 
-  /** Stops accepting connections and resolves once in-flight requests are answered. */
+  /**
+   * Stops accepting connections, answers requests in flight with `Connection: close` and closes
+   * idle keep-alive connections (the API server keeps them open), so the process can exit at once.
+   * Connections still busy after the drain timeout are cut.
+   */
   async close(): Promise<void> {
     this.listening = false;
+    this.closing = true;
     this.tls.stop();
+    for (const res of this.inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+    let timer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();
+      timer = setTimeout(() => {
+        this.options.log.write('warn', 'leakguard.webhook.drain_timeout', { inFlight: this.inFlight.size });
+        this.server.closeAllConnections();
+      }, this.options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS);
+    });
+    clearTimeout(timer);
+  }
+
+  private track(res: ServerResponse): void {
+    this.inFlight.add(res);
+    if (this.closing) res.setHeader('connection', 'close');
+    res.on('close', () => {
+      this.inFlight.delete(res);
+      // A response whose headers went out before close() leaves its connection idle: close it.
+      if (this.closing) setImmediate(() => this.server.closeIdleConnections());
     });
   }
 

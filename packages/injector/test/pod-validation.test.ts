@@ -58,6 +58,40 @@ t.test('schema errors surface with their path; workloads validate their template
   t.same(messages({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [app], futureField: { x: 1 } } }), [], 'fields this version does not know are accepted');
 });
 
+t.test('Windows pods: the Linux-only security settings the API server forbids (validateWindows)', async (t) => {
+  const linuxOnly = { runAsUser: 1000, runAsGroup: 1000, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' }, readOnlyRootFilesystem: true, privileged: false, allowPrivilegeEscalation: false };
+  const spec = { securityContext: { runAsUser: 1000, fsGroup: 2000, sysctls: [] }, initContainers: [{ name: 'init', image: 'x', securityContext: { runAsUser: 0 } }], containers: [{ ...app, securityContext: { ...linuxOnly, runAsNonRoot: true, windowsOptions: { runAsUserName: 'ContainerUser' } } }] };
+  t.same(messages(pod(spec)), [], 'allowed on a Linux pod');
+  t.same(messages(pod({ ...spec, os: { name: 'windows' } })), [
+    '/spec/securityContext/fsGroup: cannot be set for a windows pod',
+    '/spec/securityContext/runAsUser: cannot be set for a windows pod',
+    '/spec/initContainers/0/securityContext/runAsUser: cannot be set for a windows pod',
+    '/spec/containers/0/securityContext/seccompProfile: cannot be set for a windows pod',
+    '/spec/containers/0/securityContext/capabilities: cannot be set for a windows pod',
+    '/spec/containers/0/securityContext/readOnlyRootFilesystem: cannot be set for a windows pod',
+    '/spec/containers/0/securityContext/privileged: cannot be set for a windows pod',
+    '/spec/containers/0/securityContext/allowPrivilegeEscalation: cannot be set for a windows pod',
+    '/spec/containers/0/securityContext/runAsUser: cannot be set for a windows pod',
+    '/spec/containers/0/securityContext/runAsGroup: cannot be set for a windows pod',
+  ], 'empty sysctls, runAsNonRoot and windowsOptions are fine');
+});
+
+t.test('pod-level resources: aggregate requests within the pod\'s, container limits within its limits', async (t) => {
+  const sized = (resources: JsonObjectLike, containers: JsonObjectLike[], initContainers: JsonObjectLike[] = []) => messages(pod({ resources, initContainers, containers }));
+  const c = (name: string, resources: JsonObjectLike, extra: JsonObjectLike = {}) => ({ name, image: 'x', resources, ...extra });
+  t.same(sized({ requests: { cpu: '1' } }, [c('a', { requests: { cpu: '600m' } }), c('b', { limits: { cpu: '400m' } })]), [], 'a limit alone is the request: 1 of 1');
+  t.same(sized({ requests: { cpu: '1' } }, [c('a', { requests: { cpu: '600m' } }), c('b', { limits: { cpu: '500m' } })]), ['/spec/resources/requests/cpu: pod-level request 1 is less than the containers\' aggregate request of 1100m']);
+  t.same(sized({ limits: { memory: '1Gi' } }, [c('a', { requests: { memory: '1Gi' } })], [c('side', { requests: { memory: '1Mi' } }, { restartPolicy: 'Always' })]), ['/spec/resources/requests/memory: pod-level request 1Gi is less than the containers\' aggregate request of 1025Mi'], 'native sidecars add up; a pod-level limit alone is the request');
+  t.same(sized({ requests: { cpu: '1' } }, [c('a', { requests: { cpu: '500m' } })], [c('side', { requests: { cpu: '200m' } }, { restartPolicy: 'Always' }), c('migrate', { requests: { cpu: '800m' } })]), [], 'a plain init container only needs its own request plus the sidecars started before it: 1 of 1');
+  t.same(sized({ requests: { cpu: '1' } }, [c('a', { requests: { cpu: '500m' } })], [c('side', { requests: { cpu: '300m' } }, { restartPolicy: 'Always' }), c('migrate', { requests: { cpu: '800m' } })]), ['/spec/resources/requests/cpu: pod-level request 1 is less than the containers\' aggregate request of 1100m']);
+  t.same(sized({ limits: { cpu: '1', memory: '1Gi' } }, [c('a', { limits: { cpu: '2', 'ephemeral-storage': '5Gi' } })], [c('migrate', { limits: { cpu: '4' } }), c('leakguard-init', { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '2Gi' } })]), [
+    '/spec/resources/requests/cpu: pod-level request 1 is less than the containers\' aggregate request of 4',
+    '/spec/containers/0/resources/limits/cpu: limit 2 exceeds the pod-level limit of 1',
+    '/spec/initContainers/1/resources/limits/memory: limit 2Gi exceeds the pod-level limit of 1Gi',
+  ], 'regular containers\' limits are checked, and Leakguard\'s init containers\'; resources the pod level does not set are not');
+  t.same(sized({}, [c('a', { requests: { cpu: '100' } })]), [], 'nothing set at pod level: nothing to check');
+});
+
 t.test('stripInjection removes exactly what the status lists, or the well-known names when it is unreadable', async (t) => {
   const injected = {
     metadata: { labels: { app: 'a', 'leakguard.io/injected': 'true' }, annotations: { keep: 'x', 'kubectl.kubernetes.io/default-container': 'app', 'leakguard.io/status': JSON.stringify({ version: '1', mode: 'strict', placement: 'legacy', policy: 'p', inboundPort: 1, egress: 'disabled', initContainers: ['leakguard-init'], containers: ['leakguard-proxy'], volumes: ['leakguard-policy'], annotations: ['kubectl.kubernetes.io/default-container'] }) } },

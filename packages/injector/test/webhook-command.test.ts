@@ -1,6 +1,6 @@
 // `leakguard webhook` as a process: starts, answers over HTTPS with namespace metadata from an
 // API server (a local HTTPS stand-in), injects the image of its own pod, and on SIGTERM finishes
-// the request in flight and exits 0.
+// the request in flight and exits 0 at once, even with keep-alive clients like the API server.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import https from 'node:https';
@@ -17,7 +17,7 @@ const ca = createTestCa();
 t.teardown(() => ca.cleanup());
 const sample = JSON.parse(readFileSync('/work/shared/k8s-samples/pod-create-request.json', 'utf8')) as { request: { object: unknown } };
 
-t.test('SIGTERM: in-flight request answered, exit 0', async (t) => {
+t.test('SIGTERM with keep-alive clients: in-flight request answered with Connection: close, exit 0 long before the keep-alive timeout', async (t) => {
   const apiLeaf = ca.issue('api');
   const webhookLeaf = ca.issue('webhook');
   let releaseNamespace: () => void = () => undefined;
@@ -57,19 +57,33 @@ t.test('SIGTERM: in-flight request answered, exit 0', async (t) => {
   });
   t.match(stdout, /"image":"registry.example.com\/leakguard:own"/, 'image read from its own pod');
 
-  const pending = httpsRequest(port, ca.caCert, { body: admissionReview('uid-inflight', sample.request.object) });
+  // Like the API server: connections kept open between requests, one busy and one idle at SIGTERM.
+  const busy = new https.Agent({ keepAlive: true, maxSockets: 1 });
+  const idle = new https.Agent({ keepAlive: true, maxSockets: 1 });
+  t.teardown(() => {
+    busy.destroy();
+    idle.destroy();
+  });
+  for (const agent of [busy, idle]) t.equal((await httpsRequest(port, ca.caCert, { method: 'GET', path: '/healthz', agent })).headers.connection, 'keep-alive', 'connection kept alive');
+  const pending = httpsRequest(port, ca.caCert, { body: admissionReview('uid-inflight', sample.request.object), agent: busy });
   await requested;
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const stopping = new Promise<void>((resolve) => child.stdout.on('data', () => stdout.includes('leakguard.webhook.stopping') && resolve()));
   child.kill('SIGTERM');
+  const signalled = Date.now();
   await stopping;
   releaseNamespace();
   const reply = await pending;
   t.equal(reply.status, 200, 'the in-flight admission is answered');
+  t.equal(reply.headers.connection, 'close', 'and told to close its connection');
   const review = JSON.parse(reply.body) as { response: { allowed: boolean; patch: string } };
   t.equal(review.response.allowed, true);
   t.match(Buffer.from(review.response.patch, 'base64').toString(), /registry.example.com\/leakguard:own/, 'injects the image it runs');
-  t.equal(await exited, 0, 'exit code 0');
+  // The server's keepAliveTimeout is 30 s and its drain timeout 10 s: either would mean the
+  // connections were not closed.
+  const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 15_000).unref());
+  t.equal(await Promise.race([exited, timeout]), 0, 'exit code 0');
+  t.ok(Date.now() - signalled < 5_000, 'exits within seconds of SIGTERM, not after a keep-alive or drain timeout');
   t.match(stdout, /leakguard.webhook.stopped/);
 });
 

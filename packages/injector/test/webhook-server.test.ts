@@ -4,9 +4,9 @@ import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 
 import https from 'node:https';
 import { join } from 'node:path';
 import t from 'tap';
-import { NamespaceLookupError, StaticNamespaceSource, WebhookServer, resolveInjectorConfig } from '../src/index.js';
+import { NamespaceLookupError, StaticNamespaceSource, WebhookServer, resolveInjectorConfig, validateObject } from '../src/index.js';
 import type { NamespaceSource } from '../src/index.js';
-import { admissionReview, httpsRequest } from './support/https-client.js';
+import { admissionReview, httpsRequest, reviewPod } from './support/https-client.js';
 import { createTestCa } from './support/tls.js';
 
 const ca = createTestCa();
@@ -81,6 +81,60 @@ t.test('namespace lookup failure: HTTP 500 so the entry\'s failurePolicy decides
   const reply = await httpsRequest(port, ca.caCert, { body: admissionReview('uid-fail', sample.request.object) });
   t.equal(reply.status, 500);
   t.equal(JSON.parse(reply.body).error.code, 'LG_ERR_NAMESPACE_LOOKUP');
+});
+
+interface SamplePod {
+  metadata: { namespace?: string; annotations?: Record<string, string> };
+  spec: { containers: Array<{ name: string; image: string; args?: string[] }>; initContainers?: Array<{ name: string; args?: string[] }> };
+}
+
+t.test('reinvocation after another webhook put its container first: same app container, same port, valid', async (t) => {
+  const namespaces = new StaticNamespaceSource([
+    { name: 'shop', labels: { 'leakguard.io/inject': 'enabled' }, annotations: {} },
+    { name: 'perm', labels: { 'leakguard.io/inject': 'permissive' }, annotations: {} },
+  ]);
+  const { port } = await startServer(t, namespaces);
+  for (const [namespace, placement] of [['shop', 'legacy'], ['perm', 'legacy'], ['shop', 'native']] as const) {
+    const label = `${namespace}, ${placement}`;
+    // The sample's only container is "checkout", port 8080 named http.
+    const pod = structuredClone(sample.request.object) as unknown as SamplePod;
+    pod.metadata.namespace = namespace;
+    if (placement === 'native') pod.metadata.annotations = { 'config.leakguard.io/native-sidecar': 'true' };
+    const first = await reviewPod(port, ca.caCert, pod as never, `reinvoke-1-${label}`);
+    t.equal(first.response.allowed, true, `${label}: injected`);
+
+    // What the API server does with reinvocationPolicy IfNeeded after another webhook prepended
+    // its container to the injected pod.
+    const reinvoked = structuredClone(first.patched) as unknown as SamplePod;
+    reinvoked.spec.containers.unshift({ name: 'agent', image: 'registry.example.com/agent:1' });
+    const second = await reviewPod(port, ca.caCert, reinvoked as never, `reinvoke-2-${label}`);
+    t.equal(second.response.allowed, true, `${label}: reinvocation allowed`);
+    t.same(second.response.warnings ?? [], [], `${label}: no warning`);
+    const result = second.patched as unknown as SamplePod;
+    const annotations = result.metadata.annotations ?? {};
+    t.equal(JSON.parse(annotations['leakguard.io/status'] ?? '{}').inboundPort, 8080, `${label}: still fronts port 8080`);
+    const proxy = [...(result.spec.initContainers ?? []), ...result.spec.containers].find((c) => c.name === 'leakguard-proxy');
+    t.match(proxy?.args, ['proxy', '--upstream', '127.0.0.1:8080'], `${label}: the proxy still forwards to the app`);
+    t.equal(annotations['kubectl.kubernetes.io/default-container'], placement === 'legacy' ? 'checkout' : undefined, `${label}: default-container unchanged`);
+    t.same(validateObject(second.patched as never), [], `${label}: the reinvoked pod validates`);
+    const third = await reviewPod(port, ca.caCert, second.patched, `reinvoke-3-${label}`);
+    t.notOk(third.response.patch, `${label}: a further call changes nothing`);
+  }
+});
+
+t.test('close() cuts requests still in flight after the drain timeout', async (t) => {
+  const hanging: NamespaceSource = { get: () => new Promise(() => undefined) };
+  const { server, port, lines } = await startServer(t, hanging, ca.issue('drain'), { drainTimeoutMs: 200 });
+  const pending = httpsRequest(port, ca.caCert, { body: admissionReview('uid-hang', sample.request.object) }).then(
+    () => 'answered',
+    () => 'cut',
+  );
+  await new Promise((r) => setTimeout(r, 100));
+  const started = Date.now();
+  await server.close();
+  t.ok(Date.now() - started < 5_000, 'close() resolves after the drain timeout, not the request timeout');
+  t.equal(await pending, 'cut', 'the stuck request\'s connection is closed');
+  t.ok(lines.some((l) => l.includes('leakguard.webhook.drain_timeout')), 'the cut is logged');
 });
 
 t.test('healthz and readyz', async (t) => {

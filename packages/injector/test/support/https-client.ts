@@ -1,6 +1,9 @@
 // A small HTTPS client for talking to the webhook on 127.0.0.1 in tests.
+import jsonpatch from 'fast-json-patch';
+import type { Operation } from 'fast-json-patch';
 import https from 'node:https';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
+import type { AdmissionResponse, AdmissionReviewResponse } from '../../src/index.js';
 
 export interface HttpsReply {
   status: number;
@@ -58,4 +61,20 @@ export function admissionReview(uid: string, object: unknown, extra: Record<stri
       ...extra,
     },
   });
+}
+
+export interface ReviewedPod {
+  response: AdmissionResponse;
+  /** The pod after the returned JSONPatch, applied as the API server does (the input when no patch). */
+  patched: Record<string, unknown>;
+}
+
+/** Sends `pod` as a Pod CREATE AdmissionReview and applies the returned patch to a copy. */
+export async function reviewPod(port: number, ca: Buffer, pod: Record<string, unknown>, uid: string): Promise<ReviewedPod> {
+  const reply = await httpsRequest(port, ca, { body: admissionReview(uid, pod) });
+  if (reply.status !== 200) throw new Error(`webhook answered ${reply.status}: ${reply.body}`);
+  const { response } = JSON.parse(reply.body) as AdmissionReviewResponse;
+  if (!response.patch) return { response, patched: structuredClone(pod) };
+  const ops = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')) as Operation[];
+  return { response, patched: jsonpatch.applyPatch(structuredClone(pod), ops, true, false).newDocument };
 }
