@@ -147,6 +147,34 @@ t.test('malformed, oversized and upgrade requests get JSON errors', async (t) =>
   t.equal(upstream.received.length, before, 'never forwarded');
 });
 
+t.test('a refused upload on a closing connection: the 403 survives the rest of the body', async (t) => {
+  // The client reads only after it sent everything (as most do). Closing the socket while its
+  // body still arrives would make the kernel reset the connection and drop the unread 403.
+  const chunk = (text: string): string => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`;
+  const answer = await new Promise<string>((resolve) => {
+    const socket = connect(h.proxy.inboundAddress?.port as number, '127.0.0.1');
+    let out = '';
+    socket.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(out));
+    socket.on('connect', async () => {
+      socket.pause();
+      socket.write('POST /block/upload HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n');
+      socket.write(chunk(`ssn ${PLANTED.ssn} ${'a'.repeat(2048)}`));
+      for (let i = 0; i < 5; i++) {
+        await new Promise((r) => setTimeout(r, 60));
+        socket.write(chunk('b'.repeat(512)));
+      }
+      socket.write('0\r\n\r\n');
+      await new Promise((r) => setTimeout(r, 60));
+      socket.resume();
+    });
+  });
+  recordOutput(answer);
+  t.match(answer, /^HTTP\/1\.1 403 /, 'the client reads its 403');
+  t.match(answer, /"code":"LG_ERR_BLOCKED"/);
+});
+
 t.test('a client too slow to send its headers gets 408 JSON', async (t) => {
   const slow = await startHarness(t, actionPolicy(), upstream.port, { headersTimeoutMs: 300 });
   const answer = await new Promise<string>((resolve) => {

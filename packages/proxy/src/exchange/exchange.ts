@@ -696,10 +696,11 @@ export class Exchange implements TrackedExchange {
     this.finish(outcome);
     this.destroyUpstream();
     const detectors = error instanceof ExchangeBlockedError ? error.detectors : undefined;
+    this.discardRequestBody();
     sendErrorResponse(this.res, error.status, errorBody(error.code, error.message, this.id, detectors), {
       closeConnection: this.ctx.tracker.draining,
+      request: this.req,
     });
-    this.discardRequestBody();
   }
 
   private cut(direction: Direction, outcome: ExchangeOutcome): void {
