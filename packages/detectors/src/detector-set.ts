@@ -213,6 +213,16 @@ export class DetectorSet {
     return { main, weak: weakPattern, keywords, keywordStarts, weakMaxLength };
   }
 
+  /**
+   * Where the main pattern of a scan with these overrides first matches in `view`, or -1. A
+   * view it matches nowhere holds no finding: keywords and weak shapes only matter near a
+   * main match.
+   */
+  firstMatch(view: Buffer, overrides: ScanOptions['overrides']): number {
+    const main = this.plan(this.resolve(overrides)).main;
+    return main === null ? -1 : main.search(view);
+  }
+
   /** The compiled detector with this id, if enabled. */
   get(id: string): CompiledDetector | undefined {
     return this.byId.get(id);

@@ -4,6 +4,7 @@ import {
   compressSync,
   createViewMapper,
   decompressSync,
+  isOwnView,
   locateOffsets,
   parseContentEncoding,
   quoteRedactedJsonNumbers,
@@ -96,7 +97,13 @@ export class DetectionEngine implements Engine {
     const input = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     const encoded = parseContentEncoding(request.contentEncoding).length > 0;
     const raw = encoded ? decompressSync(input, request.contentEncoding, this.decodingLimits) : input;
+    // A body that is its own view is searched before a scanner is built: most bodies hold
+    // nothing, which one native search says without the objects of a scan (4 µs of an 11-byte
+    // body's inspection in the proxy); the others are scanned from their first match.
+    const first = raw.length > 0 && isOwnView(raw, request.contentType) ? this.set.firstMatch(raw, request.overrides) : 0;
+    if (first < 0) return { findings: [], output: input, viewBytes: raw.length };
     const scanner = this.createWindowScanner(request);
+    scanner.searchFrom(first);
     const scanned = scanner.writeLast(raw);
     const findings = scanner.findings;
     // Unless a finding was masked the scanner emitted `raw` itself: return the input.

@@ -74,6 +74,8 @@ export class WindowScanner {
   private raw: Buffer = EMPTY;
   private rawBase = 0;
   private rawOwned = false;
+  /** Where the first search starts (see `searchFrom`). */
+  private firstSearch = 0;
 
   constructor(
     private readonly set: DetectorSet,
@@ -86,6 +88,14 @@ export class WindowScanner {
     this.card = card !== undefined && (options.settings[card.index] as ResolvedSettings).enabled ? card : null;
     this.contextKeep =
       Math.max(options.contextBefore, options.contextAfter + this.plan.weakMaxLength + CLEAN_WALKBACK) + BOUNDARY_CONTEXT;
+  }
+
+  /**
+   * Starts the first search at view offset `offset`, where the caller found the main pattern's
+   * first match in the same bytes (no match starts before it).
+   */
+  searchFrom(offset: number): void {
+    if (this.viewBytes === 0) this.firstSearch = offset;
   }
 
   /** Feeds raw bytes; returns the bytes that are now safe to emit (possibly none). */
@@ -175,7 +185,8 @@ export class WindowScanner {
     const slice = view.subarray(sliceStart);
     let spans: number[];
     try {
-      spans = this.set.findAll(this.plan.main, slice);
+      spans = this.set.findAll(this.plan.main, slice, this.firstSearch);
+      this.firstSearch = 0;
     } finally {
       if (patched >= 0) view[patched] = saved;
     }

@@ -169,3 +169,22 @@ t.test('line-delimited JSON types get JSON number quoting', async (t) => {
     t.same(ssns, ['***1234', '***1235'], `${contentType}: every record parses, numbers quoted`);
   }
 });
+
+t.test('process() searches a plain body once: a clean one comes back as it is, others as a stream gives them', async (t) => {
+  const engine = createEngine({ fingerprintKey: TEST_KEY, detectors: { payment_card: { action: 'redact' }, us_ssn: { action: 'redact' } } });
+  const clean = Buffer.from('{"id":"ord_100001","note":"follow-up visit, no change to medication"}');
+  const result = engine.process(clean, { contentType: 'application/json' });
+  t.equal(result.output, clean, 'the input itself');
+  t.same(result.findings, []);
+  const bodies = [
+    `${'x'.repeat(300)} card ${PAN} and ssn 536221234 ${'y'.repeat(50)}`,
+    `ssn ${'z'.repeat(40)} 536221234`,
+    `${'q'.repeat(5000)} ${PAN}`,
+  ];
+  for (const text of bodies) {
+    const body = Buffer.from(text);
+    const whole = engine.process(body, { contentType: 'text/plain' });
+    const { out } = await collect(engine.createStream({ contentType: 'text/plain' }), [body]);
+    t.ok(out.equals(whole.output) && whole.findings.length > 0, 'same bytes as the stream, findings found');
+  }
+});

@@ -3,7 +3,7 @@
  * full-width forms, zero-width characters, UTF-16), redaction in the original encoding,
  * `Content-Encoding` (de)compression with bomb limits, and document locations of findings.
  */
-export { createViewMapper, TextViewMapper, type ViewMapperOptions } from './text-view-mapper.js';
+export { createViewMapper, isOwnView, TextViewMapper, type ViewMapperOptions } from './text-view-mapper.js';
 export { parseContentType, resolveRawCharset, type DeclaredContentType, type DocumentSyntax, type TextCharset, type RawCharset } from './content-type.js';
 export { parseContentEncoding, formatContentEncoding, type ContentCoding } from './content-coding.js';
 export {

@@ -155,20 +155,7 @@ export class TextViewMapper implements ViewMapper {
   }
 
   private isPlain(raw: Buffer): boolean {
-    if (raw.indexOf(0x25) >= 0 || raw.indexOf(0x5c) >= 0) return false;
-    if (this.flags & FLAG_FORM) {
-      if (raw.indexOf(0x2b) >= 0) return false;
-    } else {
-      if (raw.indexOf(0x26) >= 0) return false;
-      if (this.flags & FLAG_IN_CDATA) {
-        if (raw.indexOf(0x5d) >= 0) return false;
-      } else {
-        // A CDATA opener anywhere, or the start of one cut by the chunk end, needs the decoder.
-        const lastLt = raw.lastIndexOf(0x3c);
-        if (lastLt >= 0 && (raw.indexOf(CDATA_OPENER_TAIL) >= 0 || opensCdataAtEnd(raw, lastLt))) return false;
-      }
-    }
-    return isAscii(raw);
+    return isPlainText(raw, this.flags);
   }
 
   private decode(input: Buffer, final: boolean): Buffer {
@@ -361,6 +348,35 @@ class PlainStretchFinder {
 }
 
 /** Whether `raw` from `lt` to its end is a proper prefix of `<![CDATA[`. */
+/** Whether `raw` holds nothing a decoder acts on, in the decoder state `flags` (UTF-8 text). */
+function isPlainText(raw: Buffer, flags: number): boolean {
+  if (raw.indexOf(0x25) >= 0 || raw.indexOf(0x5c) >= 0) return false;
+  if (flags & FLAG_FORM) {
+    if (raw.indexOf(0x2b) >= 0) return false;
+  } else {
+    if (raw.indexOf(0x26) >= 0) return false;
+    if (flags & FLAG_IN_CDATA) {
+      if (raw.indexOf(0x5d) >= 0) return false;
+    } else {
+      // A CDATA opener anywhere, or the start of one cut by the chunk end, needs the decoder.
+      const lastLt = raw.lastIndexOf(0x3c);
+      if (lastLt >= 0 && (raw.indexOf(CDATA_OPENER_TAIL) >= 0 || opensCdataAtEnd(raw, lastLt))) return false;
+    }
+  }
+  return isAscii(raw);
+}
+
+/**
+ * Whether a whole body is its own view: read as UTF-8, ASCII, and holding nothing a decoder
+ * acts on (the test `push` makes before it maps a chunk as it is). Such a body can be matched
+ * on directly.
+ */
+export function isOwnView(body: Buffer, contentType: string | undefined): boolean {
+  const declared = parseContentType(contentType);
+  if (resolveRawCharset(declared, body[0], body[1]) !== 'utf-8') return false;
+  return isPlainText(body, declared.syntax === 'form' ? FLAG_FORM : 0);
+}
+
 function opensCdataAtEnd(raw: Buffer, lt: number): boolean {
   const tail = raw.length - lt;
   return tail < CDATA_OPENER.length && raw.compare(CDATA_OPENER, 0, tail, lt) === 0;
