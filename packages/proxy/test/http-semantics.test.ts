@@ -216,6 +216,23 @@ t.test('bodiless responses and Expect: 100-continue', async (t) => {
   t.equal(status, 200, 'the client was told to continue and the upload went through');
   t.ok(last()?.body.toString() === `card ${masked(PLANTED.cardBare)}`, 'redacted');
   t.equal(last()?.headers.expect, undefined, 'the app gets the body directly');
+
+  const refused = await new Promise<{ status: number; continued: boolean }>((resolve) => {
+    let continued = false;
+    const req = request(`${h.base}/block/upload?q=${PLANTED.cardBare}`, { method: 'POST', agent: false, headers: { expect: '100-continue', 'content-type': 'text/plain', 'content-length': 5 } });
+    req.on('continue', () => {
+      continued = true;
+      req.end('hello');
+    });
+    req.on('response', (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, continued });
+      req.destroy();
+    });
+    req.on('error', () => resolve({ status: 0, continued }));
+  });
+  t.equal(refused.status, 403, 'a head refused for its URL: 403');
+  t.notOk(refused.continued, 'without a 100 Continue first: the body is never asked for');
 });
 
 checkNoLeaks(t);

@@ -138,10 +138,13 @@ export class Exchange implements TrackedExchange {
     );
   }
 
-  run(): void {
+  /** Runs the exchange; `expectsContinue`: the client waits for `100 Continue` before its body. */
+  run(expectsContinue = false): void {
     this.ctx.tracker.add(this);
     this.res.once('close', this.onComplete);
-    if (this.onRequest()) this.inspectRequest();
+    if (!this.onRequest()) return;
+    if (expectsContinue) this.res.writeContinue();
+    this.inspectRequest();
   }
 
   /** Ends the exchange at once (drain grace period over). */
@@ -172,7 +175,7 @@ export class Exchange implements TrackedExchange {
     }
 
     const headers: OutgoingHttpHeaders = endToEndHeaders(this.req.headers);
-    // The proxy already answered any `Expect: 100-continue`; the app gets the body directly.
+    // The proxy answers `Expect: 100-continue` itself (once the head passed); the app gets the body directly.
     if (headers.expect !== undefined) delete headers.expect;
     if (snapshot.inspectHeaders || snapshot.inspectUrl) {
       const head = inspectHead(

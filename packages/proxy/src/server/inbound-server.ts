@@ -3,7 +3,7 @@
  * cannot even parse are answered here, in the same JSON error shape as everything else.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { BadRequestError, HeadersTooLargeError, RequestTimeoutError, UpgradeNotSupportedError, type ProxyHttpError } from '../errors.js';
@@ -49,6 +49,14 @@ function hostHeaderCount(rawHeaders: readonly string[]): number {
   return count;
 }
 
+function startExchange(ctx: ExchangeContext, req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
+  if (hostHeaderCount(req.rawHeaders) > 1) {
+    answerOnSocket(ctx, req.socket, new BadRequestError('more than one Host header'));
+    return;
+  }
+  new Exchange(ctx, req, res).run(expectsContinue);
+}
+
 export function createInboundServer(ctx: ExchangeContext, limits: InboundServerLimits): Server {
   const server = createServer(
     {
@@ -61,14 +69,11 @@ export function createInboundServer(ctx: ExchangeContext, limits: InboundServerL
       connectionsCheckingInterval: Math.max(250, Math.min(1000, Math.floor(limits.headersTimeoutMs / 2))),
       noDelay: true,
     },
-    (req, res) => {
-      if (hostHeaderCount(req.rawHeaders) > 1) {
-        answerOnSocket(ctx, req.socket, new BadRequestError('more than one Host header'));
-        return;
-      }
-      new Exchange(ctx, req, res).run();
-    },
+    (req, res) => startExchange(ctx, req, res, false),
   );
+  // `Expect: 100-continue`: the head is inspected before the client is told to send its body,
+  // so a request refused for its URL or headers never uploads it.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => startExchange(ctx, req, res, true));
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (error.code === 'ECONNRESET' || error.code === 'EPIPE' || !socket.writable) {
       socket.destroy();
