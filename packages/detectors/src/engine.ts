@@ -17,7 +17,8 @@ import type { Action, ActionedFinding, Engine, EngineConfig, ProcessResult, Scan
 import { WindowScanner, type RevealedFinding, type WindowScannerOptions } from './window-scanner.js';
 
 const DEFAULT_CONTEXT_BEFORE = 64;
-const DEFAULT_CONTEXT_AFTER = 32;
+/** 64: a FHIR identifier often writes its `system` (`…/sid/us-ssn`) 40-odd bytes after its `value`. */
+const DEFAULT_CONTEXT_AFTER = 64;
 const MAX_CONTEXT = 256;
 
 /**

@@ -11,6 +11,8 @@ const EMPTY = Buffer.alloc(0);
 const UNDERSCORE = 0x5f;
 const DASH = 0x2d;
 const POINT = 0x2e;
+const PLUS = 0x2b;
+const SPACE = 0x20;
 /** Bytes around a match read by the boundary rules (a `-digit` continuation). */
 const BOUNDARY_CONTEXT = 2;
 /** How far a search for weak shapes walks back to start outside any digit group. */
@@ -282,7 +284,7 @@ export class WindowScanner {
     const view = this.view;
     const rel = sliceStart + start;
     const separator = view[rel + 4] as number;
-    if ((separator !== 0x20 && separator !== DASH) || view[rel + 9] !== separator || view[rel + 14] !== separator || view[rel + 19] !== separator) {
+    if ((separator !== 0x20 && separator !== DASH && separator !== PLUS) || view[rel + 9] !== separator || view[rel + 14] !== separator || view[rel + 19] !== separator) {
       return -1;
     }
     for (let k = 0; k < length; k++) if (k % 5 !== 4 && !isDigit(view[rel + k] as number)) return -1;
@@ -372,7 +374,7 @@ export class WindowScanner {
     const relEnd = end - this.viewBase;
     const text = view.toString('latin1', rel, relEnd);
     const set = this.set;
-    if (set.builtins.length > 0 && !this.continuesNumber(rel, relEnd)) {
+    if (set.builtins.length > 0 && !this.continuesNumber(rel, relEnd) && !this.inLongerGrouping(rel, relEnd) && !this.afterDialPrefix(rel)) {
       const canonical = canonicalize(text);
       const length = text.length;
       for (const detector of set.builtins) {
@@ -393,6 +395,43 @@ export class WindowScanner {
       const confidence = detector.definition.evaluate(customText, canonical);
       if (confidence !== null) this.record(detector, start, start + length, confidence, customText, canonical);
     }
+  }
+
+  /**
+   * A value printed in space-separated groups (`712 01 2345`), with more digit groups joined
+   * the same way before or after it, is a piece of a longer grouped number: tracking numbers
+   * (`1Z 5R8 712 01 2345 678 4`, `9400 9032 5883 4859 6029 90`), account and reference
+   * numbers. Whole cards of 15 digits or more are distinctive enough to stand anyway.
+   */
+  private inLongerGrouping(rel: number, relEnd: number): boolean {
+    const v = this.view;
+    const separator = v[rel + 3] === SPACE || v[rel + 4] === SPACE ? SPACE : v[rel + 3] === PLUS || v[rel + 4] === PLUS ? PLUS : -1;
+    if (separator < 0) return false;
+    let digits = 0;
+    for (let i = rel; i < relEnd; i++) if (isDigit(v[i] as number)) digits++;
+    if (digits >= 15) return false;
+    if (rel >= 2 && v[rel - 1] === separator && isDigit(v[rel - 2] as number)) return true;
+    return relEnd + 1 < v.length && v[relEnd] === separator && isDigit(v[relEnd + 1] as number);
+  }
+
+  /**
+   * A value right after an international dialling prefix (`+44 113 496 0018`,
+   * `+44 (0)113 496 0018`, `+1-212…`) is a phone number.
+   */
+  private afterDialPrefix(rel: number): boolean {
+    const v = this.view;
+    let i = rel - 1;
+    if (i >= 0 && (v[i] === SPACE || v[i] === DASH)) i--;
+    if (i >= 2 && v[i] === 0x29 && v[i - 1] === 0x30 && v[i - 2] === 0x28) {
+      i -= 3;
+      if (i >= 0 && v[i] === SPACE) i--;
+    }
+    let digits = 0;
+    while (i >= 0 && digits < 4 && isDigit(v[i] as number)) {
+      i--;
+      digits++;
+    }
+    return digits >= 1 && digits <= 3 && i >= 0 && v[i] === PLUS;
   }
 
   /**

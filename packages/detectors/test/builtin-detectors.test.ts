@@ -148,6 +148,8 @@ check('us_hicn', [
   { label: 'SSA form with the published sample number (SSN-shaped)', value: '123-45-6789A', accept: true },
   { label: 'SSA form with area 000', value: '000-22-1234A', accept: false },
   { label: 'SSA form with three-character BIC', value: '536221234ABC', accept: false },
+  { label: 'bare SSA form with a lower-case letter (a hash, a unit)', value: '536221234e', accept: false },
+  { label: 'dashed SSA form with a lower-case BIC', value: '536-22-1234a', accept: true },
   { label: 'RRB with 9 digits', value: 'WA123456789', accept: true },
   { label: 'RRB with 6 digits', value: 'A123456', accept: true },
   { label: 'RRB with 3-letter prefix', value: 'WCA123456', accept: true },
@@ -239,10 +241,11 @@ t.test('a grouped card followed by another number: the number is scanned too, at
   const dashed = '4111-1111-1111-1111';
   const cases: Array<[string, string, string[]]> = [
     ['a dashed SSN after a spaced card', `card ${spaced} 536-22-1234 end`, ['payment_card', 'us_ssn']],
-    ['a spaced SSN after a spaced card', `card ${spaced} 536 22 1234 end`, ['payment_card', 'us_ssn']],
+    // Space-joined digit groups after a card read as one longer grouped number (tracking numbers look so).
+    ['a spaced SSN after a spaced card', `card ${spaced} 536 22 1234 end`, ['payment_card']],
     ['a phone number after a spaced card', `card ${spaced} 555-201-3344 end`, ['payment_card']],
     ['a dashed SSN glued to a dashed card', `card ${dashed}-536-22-1234 end`, []],
-    ['two cards and an SSN', `${spaced} 536-22-1234 ${spaced} 536 22 1234`, ['payment_card', 'us_ssn', 'payment_card', 'us_ssn']],
+    ['two cards and an SSN', `${spaced} 536-22-1234 ${spaced} 536-22-1234`, ['payment_card', 'us_ssn', 'payment_card', 'us_ssn']],
   ];
   for (const [label, text, detectors] of cases) {
     const body = Buffer.from(text);
@@ -256,6 +259,30 @@ t.test('a grouped card followed by another number: the number is scanned too, at
     }
     t.ok(same, `${label}: every split gives the whole-body result`);
   }
+});
+
+t.test('realistic neighbours of values: quantities, ISBNs, tracking and phone numbers', async (t) => {
+  const { createEngine } = await import('@leakguard/detectors');
+  const engine = createEngine({ fingerprintKey: 'k' });
+  const detectorsIn = (text: string): string[] => engine.scan(text).map((f) => `${f.detector}:${f.confidence}`);
+  const clean: Array<[string, string]> = [
+    ['a CPU quantity in nanocores', '{"usage":{"cpu":"536221234n","memory":"536221234Ki"}}'],
+    ['a memory quantity in M', '{"capacity":{"memory":"536221234M"}}'],
+    ['an ISBN-10 ending in X', '{"type":"ISBN_10","identifier":"536221234X"}'],
+    ['a hex hash', '{"commit":"536221234e"}'],
+    ['a UPS tracking number in groups', 'tracking 1Z 5R8 536 22 1234 678 4'],
+    ['a USPS tracking number in groups', 'tracking 9400 9032 5883 4859 6029 90'],
+    ['a UK phone number after +44', `{"organisation":"Leeds NHS Trust","phone":"+44 ${group(nhs('943476591') as string, [3, 3, 4], ' ')}"}`],
+    ['the same with (0)', `NHS switchboard +44 (0)${group(nhs('943476591') as string, [3, 3, 4], ' ')}`],
+  ];
+  for (const [label, text] of clean) t.same(detectorsIn(text), [], label);
+  const found: Array<[string, string, string]> = [
+    ['a bare HICN near its keyword', 'medicare claim 536221234A', 'us_hicn:high'],
+    ['a dashed HICN alone', 'ref 536-22-1234A', 'us_hicn:medium'],
+    ['a FHIR identifier with its system after the value', '{"value":"536221234","system":"http://hl7.org/fhir/sid/us-ssn"}', 'us_ssn:high'],
+    ['a card in a query string in a text body', `GET /pay?card_number=${group(visa16, [4, 4, 4, 4], '+')} HTTP/1.1`, 'payment_card:high'],
+  ];
+  for (const [label, text, expected] of found) t.same(detectorsIn(text), [expected], label);
 });
 
 t.test('decimal fractions and timestamp fractions are not values', async (t) => {

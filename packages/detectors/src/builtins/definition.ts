@@ -30,7 +30,11 @@ export interface DetectorDefinition {
   evaluate(text: string, canonical: string): Confidence | null;
 }
 
-/** `a-b-c` and `a b c` forms of a grouped number, one separator style per value. */
+/**
+ * `a-b-c`, `a b c` and `a+b+c` forms of a grouped number, one separator style per value (`+`
+ * is a space in a URL query, as the number appears in access logs and other text bodies;
+ * form bodies are decoded to spaces before matching).
+ */
 export function grouped(groups: readonly string[]): string[] {
-  return [groups.join('-'), groups.join(' ')];
+  return [groups.join('-'), groups.join(' '), groups.join('\\+')];
 }

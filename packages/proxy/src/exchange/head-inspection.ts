@@ -19,7 +19,7 @@ const CACHEABLE_LINE = 512;
 const CACHE_LIMIT = 4096;
 /**
  * Between lines scanned in one call: longer than the engine's keyword context on either side
- * (64 bytes before, 32 after by default, 256 at most), so a line's verdict depends on that line
+ * (64 bytes before and after by default, 256 at most), so a line's verdict depends on that line
  * alone and can be cached and reused next to any other lines.
  */
 const SEPARATOR = '\n'.repeat(260);
