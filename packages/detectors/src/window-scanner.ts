@@ -12,6 +12,8 @@ const UNDERSCORE = 0x5f;
 const DASH = 0x2d;
 const POINT = 0x2e;
 const PLUS = 0x2b;
+/** The mask inside X12 interchanges whose element separator is `*`. */
+const X12_MASK = 0x58;
 const SPACE = 0x20;
 /** Bytes around a match read by the boundary rules (a `-digit` continuation). */
 const BOUNDARY_CONTEXT = 2;
@@ -78,6 +80,8 @@ export class WindowScanner {
   private rawOwned = false;
   /** Where the first search starts (see `searchFrom`). */
   private firstSearch = 0;
+  /** The body's first four raw bytes: an X12 interchange says there which byte separates its elements. */
+  private readonly head: number[] = [];
 
   constructor(
     private readonly set: DetectorSet,
@@ -129,6 +133,7 @@ export class WindowScanner {
 
   private appendRaw(chunk: Buffer): void {
     if (chunk.length === 0) return;
+    for (let i = 0; i < chunk.length && this.head.length < 4; i++) this.head.push(chunk[i] as number);
     if (this.raw.length === 0) {
       // Alias the caller's chunk; copied on the first redaction (never mutate input).
       this.raw = chunk;
@@ -576,6 +581,7 @@ export class WindowScanner {
       this.rawOwned = true;
     }
     let masked = 0;
+    const mask = this.asciiMask();
     // The common case: the value is written as plain ASCII, one raw byte per view byte (an
     // escape, entity or multi-byte character would make the raw span longer or not ASCII).
     // Its letters and digits are then the raw bytes themselves, masked without a lookup each.
@@ -583,7 +589,7 @@ export class WindowScanner {
     if (this.mapper.rawEnd(end - 1) - this.rawBase - rawFrom === end - start && isAsciiRun(this.raw, rawFrom, end - start)) {
       for (let v = start; v < end && masked < maskCount; v++) {
         if (!isAlnumByte(view[v - this.viewBase] as number)) continue;
-        this.raw[rawFrom + (v - start)] = ASCII_MASK;
+        this.raw[rawFrom + (v - start)] = mask;
         masked++;
       }
       return;
@@ -591,9 +597,21 @@ export class WindowScanner {
     for (let v = start; v < end && masked < maskCount; v++) {
       if (!isAlnumByte(view[v - this.viewBase] as number)) continue;
       const rawStart = this.mapper.rawStart(v);
-      this.mapper.maskRaw(this.raw, rawStart - this.rawBase, this.mapper.rawEnd(v) - rawStart);
+      const length = this.mapper.rawEnd(v) - rawStart;
+      if (length === 1 && mask !== ASCII_MASK) this.raw[rawStart - this.rawBase] = mask;
+      else this.mapper.maskRaw(this.raw, rawStart - this.rawBase, length);
       masked++;
     }
+  }
+
+  /**
+   * The mask for ASCII characters: `*`, except in an X12 EDI interchange (`ISA*…`, health
+   * claims and eligibility) that separates its elements with `*`, where a mask of `*`s would
+   * split one element into many: there `X`.
+   */
+  private asciiMask(): number {
+    const h = this.head;
+    return h[0] === 0x49 && h[1] === 0x53 && h[2] === 0x41 && h[3] === ASCII_MASK ? X12_MASK : ASCII_MASK;
   }
 }
 

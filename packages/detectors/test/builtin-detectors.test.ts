@@ -285,6 +285,23 @@ t.test('realistic neighbours of values: quantities, ISBNs, tracking and phone nu
   for (const [label, text, expected] of found) t.same(detectorsIn(text), [expected], label);
 });
 
+t.test('redaction keeps the elements of an X12 interchange', async (t) => {
+  const { createEngine } = await import('@leakguard/detectors');
+  const engine = createEngine({ fingerprintKey: TEST_KEY, detectors: { us_mbi: { action: 'redact' } } });
+  const isa = 'ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240101*1200*^*00501*000000001*0*P*:~';
+  const text = `${isa}GS*HC*S*R*20240101*1200*1*X*005010X222A1~ST*837*0001~NM1*IL*1*DOE*JANE****MI*1EG4TE5MK73~SE*3*0001~`;
+  const body = Buffer.from(text);
+  const whole = engine.process(body);
+  const segment = (out: Buffer): string => out.toString().split('~').find((s) => s.startsWith('NM1')) as string;
+  t.equal(whole.findings.length, 1, 'the Medicare id is found');
+  t.equal(segment(whole.output).split('*').length, 10, 'the segment keeps its ten elements');
+  t.notOk(whole.output.toString().includes('TE5MK73'), 'the value is masked');
+  let same = true;
+  for (let cut = 1; cut < body.length; cut += 7) if (!(await streamInCuts(engine, body, [2, cut])).output.equals(whole.output)) same = false;
+  t.ok(same, 'a stream masks it the same way, however the interchange is cut');
+  t.ok(engine.process(Buffer.from('mbi 1EG4TE5MK73 here')).output.toString() === 'mbi *********** here', 'elsewhere the mask stays *');
+});
+
 t.test('decimal fractions and timestamp fractions are not values', async (t) => {
   const engine = lowEngine();
   const cases: Array<[string, string]> = [
