@@ -12,6 +12,8 @@ export type TextCharset = 'utf-8' | 'utf-16le' | 'utf-16be' | 'utf-16';
 
 export interface DeclaredContentType {
   readonly syntax: DocumentSyntax;
+  /** A sequence of JSON documents, one per line or record (NDJSON, JSON Lines, JSON text sequences). */
+  readonly jsonSequence: boolean;
   /** `utf-16` means "UTF-16, byte order from the BOM or the content"; `utf-8` covers any ASCII-compatible charset. */
   readonly charset: TextCharset;
   /** Whether the header named a charset at all (a BOM may still override an ASCII-compatible one). */
@@ -42,7 +44,7 @@ export function parseContentType(contentType: string | undefined): DeclaredConte
   return declared;
 }
 
-const UNDECLARED: DeclaredContentType = Object.freeze({ syntax: 'other', charset: 'utf-8', charsetDeclared: false });
+const UNDECLARED: DeclaredContentType = Object.freeze({ syntax: 'other', jsonSequence: false, charset: 'utf-8', charsetDeclared: false });
 const PARSED = new Map<string, DeclaredContentType>();
 const PARSED_LIMIT = 256;
 
@@ -63,7 +65,7 @@ function parseUncached(contentType: string): DeclaredContentType {
     charsetDeclared = true;
     charset = UTF16_NAMES[value] ?? 'utf-8';
   }
-  return { syntax: syntaxOf(mediaType), charset, charsetDeclared };
+  return { syntax: syntaxOf(mediaType), jsonSequence: JSON_SEQUENCE_TYPES.has(mediaType), charset, charsetDeclared };
 }
 
 /**
@@ -76,6 +78,17 @@ const JSON_TYPES: ReadonlySet<string> = new Set([
   'text/json',
   'application/x-json',
   'text/x-json',
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+  'application/x-jsonl',
+  'application/jsonlines',
+  'application/x-jsonlines',
+  'application/json-seq',
+]);
+
+/** The JSON types whose body is a sequence of documents. */
+const JSON_SEQUENCE_TYPES: ReadonlySet<string> = new Set([
   'application/x-ndjson',
   'application/ndjson',
   'application/jsonl',

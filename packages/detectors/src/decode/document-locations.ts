@@ -19,6 +19,8 @@ export interface DocumentText {
   unitSize: 1 | 2;
   start: number;
   syntax: DocumentSyntax;
+  /** JSON documents one after another (NDJSON and the like): walked as the elements of one array. */
+  jsonSequence: boolean;
 }
 
 /**
@@ -37,7 +39,7 @@ export function readDocumentText(body: Buffer, contentType: string | undefined, 
   let start = 0;
   if (charset === 'utf-8' ? units[0] === 0xef && units[1] === 0xbb && units[2] === 0xbf : units[0] === 0xfeff) start = charset === 'utf-8' ? 3 : 1;
   const syntax = declared.syntax !== 'other' || !sniff ? declared.syntax : sniffSyntax(units, start);
-  return { units, charset, unitSize: charset === 'utf-8' ? 1 : 2, start, syntax };
+  return { units, charset, unitSize: charset === 'utf-8' ? 1 : 2, start, syntax, jsonSequence: declared.jsonSequence };
 }
 
 /**
@@ -59,7 +61,7 @@ export function locateOffsets(body: Buffer, contentType: string | undefined, off
   const located = new LocatedOffsets(unitOffsets);
   switch (doc.syntax) {
     case 'json':
-      return locateInJson(doc.units, doc.start, located);
+      return locateInJson(doc.units, doc.start, located, doc.jsonSequence);
     case 'form':
       return locateInForm(doc.units, doc.start, located);
     case 'xml':

@@ -29,7 +29,7 @@ export function quoteRedactedJsonNumbers(raw: Buffer, output: Buffer, contentTyp
     const byteEnd = end * size;
     if (kind === 'number' && end - start >= 3 && redacted.some((span) => span.start < byteEnd && span.end > byteStart)) tokens.push(byteStart, byteEnd);
     return byteEnd < last;
-  });
+  }, undefined, doc.jsonSequence);
   if (!valid) return;
   const quote = QUOTE[doc.charset];
   for (let k = 0; k < tokens.length; k += 2) {

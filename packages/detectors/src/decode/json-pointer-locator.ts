@@ -7,7 +7,7 @@ import type { CodeUnits } from './encoded-char.js';
 import type { LocatedOffsets } from './located-offsets.js';
 import { walkJson } from './json-walker.js';
 
-export function locateInJson(units: CodeUnits, start: number, located: LocatedOffsets): Array<string | undefined> {
+export function locateInJson(units: CodeUnits, start: number, located: LocatedOffsets, sequence = false): Array<string | undefined> {
   const interest = { from: located.nextOffset };
   const valid = walkJson(
     units,
@@ -19,6 +19,7 @@ export function locateInJson(units: CodeUnits, start: number, located: LocatedOf
       return !located.done;
     },
     interest,
+    sequence,
   );
   return valid ? located.locations : located.clear();
 }

@@ -28,11 +28,19 @@ export interface JsonWalkInterest {
  * Walks the JSON document in `units` from `start`. Returns `false` when the document (or the
  * prefix walked before the visitor stopped) is not JSON; tokens before the error were visited.
  * With `interest`, only tokens that end past `interest.from` are reported (the visitor may
- * move it on), which spares a call per token of a long document.
+ * move it on), which spares a call per token of a long document. With `sequence`, the body is
+ * JSON documents one after another (NDJSON, JSON Lines, RFC 7464 sequences), walked as the
+ * elements of one array: the second record's `ssn` is `/1/ssn`.
  */
-export function walkJson(units: CodeUnits, start: number, visit: JsonTokenVisitor, interest: JsonWalkInterest = { from: -1 }): boolean {
+export function walkJson(
+  units: CodeUnits,
+  start: number,
+  visit: JsonTokenVisitor,
+  interest: JsonWalkInterest = { from: -1 },
+  sequence = false,
+): boolean {
   try {
-    walk(units, start, visit, interest);
+    walk(units, start, visit, interest, sequence);
     return true;
   } catch (error) {
     if (error instanceof JsonSyntaxError) return false;
@@ -45,7 +53,7 @@ export function walkJson(units: CodeUnits, start: number, visit: JsonTokenVisito
  * variable tested on every byte (the state machine it replaced cost 1.4 ns a byte, most of it
  * re-deciding at each token what the previous one already knew).
  */
-function walk(units: CodeUnits, start: number, visit: JsonTokenVisitor, interest: JsonWalkInterest): void {
+function walk(units: CodeUnits, start: number, visit: JsonTokenVisitor, interest: JsonWalkInterest, sequence: boolean): void {
   const n = units.length;
   // Per open container: -1 for an object, else the current element index; objects keep the
   // span of their current key (decoded only when a pointer is built).
@@ -59,6 +67,14 @@ function walk(units: CodeUnits, start: number, visit: JsonTokenVisitor, interest
     return text;
   };
   let i = skipWhitespace(units, start, n);
+  if (sequence) {
+    // The records are the elements of an implicit array that no bracket closes.
+    index.push(0);
+    keyStart.push(0);
+    keyEnd.push(0);
+    i = skipRecordSeparators(units, i, n);
+    if (i >= n) return;
+  }
   for (;;) {
     // A value starts at `i`.
     if (i >= n) throw new JsonSyntaxError();
@@ -103,6 +119,12 @@ function walk(units: CodeUnits, start: number, visit: JsonTokenVisitor, interest
     for (;;) {
       if (!inKey) {
         const top = index.length - 1;
+        if (sequence && top === 0) {
+          i = skipRecordSeparators(units, i, n);
+          if (i >= n) return;
+          index[0]++;
+          break;
+        }
         if (top < 0) {
           if (skipWhitespace(units, i, n) < n) throw new JsonSyntaxError();
           return;
@@ -139,6 +161,12 @@ function walk(units: CodeUnits, start: number, visit: JsonTokenVisitor, interest
       break;
     }
   }
+}
+
+/** Whitespace and RFC 7464's record separator (0x1E) between the records of a sequence. */
+function skipRecordSeparators(units: CodeUnits, i: number, n: number): number {
+  while (i < n && (isJsonWhitespace(units[i]) || units[i] === 0x1e)) i++;
+  return i;
 }
 
 function skipWhitespace(units: CodeUnits, i: number, n: number): number {

@@ -39,6 +39,18 @@ t.test('JSON pointers', async (t) => {
   t.same(locateOffsets(body, undefined, [json.indexOf('VALUE')]), [undefined], 'not sniffed unless asked');
 });
 
+t.test('line-delimited JSON: each record is an element of one sequence', async (t) => {
+  const ndjson = '{"id":1,"user":{"ssn":"VALUE"}}\n{"id":2,"user":{"ssn":"VALUE"}}\n\n{"id":3,"tags":["a","VALUE"]}\n';
+  const body = Buffer.from(ndjson);
+  const expected = ['/0/user/ssn', '/1/user/ssn', '/2/tags/1'];
+  for (const type of ['application/x-ndjson', 'application/jsonl', 'application/json-seq']) {
+    t.same(locateOffsets(body, type, offsetsOf(ndjson, 'VALUE')), expected, type);
+  }
+  const seq = Buffer.from('\u001e{"ssn":"VALUE"}\n\u001e{"ssn":"VALUE"}\n');
+  t.same(locateOffsets(seq, 'application/json-seq', offsetsOf(seq.toString(), 'VALUE')), ['/0/ssn', '/1/ssn'], 'RFC 7464 record separators');
+  t.same(locateOffsets(body, 'application/json', offsetsOf(ndjson, 'VALUE')), [undefined, undefined, undefined], 'declared as one document, it is not JSON');
+});
+
 t.test('JSON with escaped keys, whitespace, and in UTF-16', async (t) => {
   const json = '\ufeff{\n  "\\u0073sn" : "VALUE" ,\r\n\t"list": [ 1 , "VALUE" ]\n}';
   t.same(locateOffsets(Buffer.from(json), 'application/json; charset=utf-8', offsetsOf(json, 'VALUE')), ['/ssn', '/list/1']);
