@@ -285,6 +285,20 @@ t.test('realistic neighbours of values: quantities, ISBNs, tracking and phone nu
   for (const [label, text, expected] of found) t.same(detectorsIn(text), [expected], label);
 });
 
+t.test('short contiguous card numbers need a card keyword; whole and grouped ones do not', async (t) => {
+  const { createEngine } = await import('@leakguard/detectors');
+  const engine = createEngine({ fingerprintKey: 'k' });
+  const detectorsIn = (text: string): string[] => engine.scan(text).map((f) => `${f.detector}:${f.confidence}`);
+  const visa13 = card('4', 13);
+  const maestro12 = card('50', 12);
+  t.same(detectorsIn(`{"ean":"${visa13}","sku":"${maestro12}"}`), [], 'a 13-digit barcode and a 12-digit SKU alone');
+  t.same(detectorsIn(`{"card_number":"${visa13}"}`), ['payment_card:high'], 'a 13-digit Visa next to its keyword');
+  t.same(detectorsIn(`paid by maestro ${maestro12}`), ['payment_card:high'], 'a 12-digit Maestro next to its keyword');
+  t.same(detectorsIn(`ref ${group(maestro12, [4, 4, 4], ' ')}`), ['payment_card:medium'], 'grouped, it stands alone');
+  t.same(detectorsIn(`ref ${card('37', 15)}`), ['payment_card:medium'], 'a contiguous Amex stands alone');
+  t.same(detectorsIn(`ref ${visa16}`), ['payment_card:medium'], 'so does a contiguous 16-digit card');
+});
+
 t.test('redaction keeps the elements of an X12 interchange', async (t) => {
   const { createEngine } = await import('@leakguard/detectors');
   const engine = createEngine({ fingerprintKey: TEST_KEY, detectors: { us_mbi: { action: 'redact' } } });

@@ -2,14 +2,19 @@ import { cardValid } from '../validators.js';
 import { type DetectorDefinition, grouped } from './definition.js';
 
 // Contiguous forms, already narrowed to plausible IIN/length pairs so that timestamps, epoch
-// millis and order ids rarely become candidates (each candidate costs a validation).
-const CONTIGUOUS = '4(?:\\d{18}|\\d{15}|\\d{12})|(?:5[1-5]|2[2-7])\\d{14}|3\\d{13,18}|(?:5[06-9]|6\\d)\\d{10,17}';
+// millis and order ids rarely become candidates (each candidate costs a validation): 16–19
+// digits, and Amex's 15.
+const CONTIGUOUS = '4(?:\\d{18}|\\d{15})|(?:5[1-5]|2[2-7])\\d{14}|3[47]\\d{13}|3\\d{15,18}|(?:5[06-9]|6\\d)\\d{14,17}';
+// Contiguous 12–15 digit forms (Visa 13, Diners 14–15, Maestro 12–15): SKUs, EAN-13 barcodes and
+// counters of these lengths pass Luhn one time in ten, so they need a card keyword nearby.
+const SHORT_CONTIGUOUS = '4\\d{12}|3[0-35689]\\d{12,13}|(?:5[06-9]|6\\d)\\d{10,13}';
 const FIRST = '[2-6]\\d{3}';
 
 /**
  * Payment card PAN (12–19 digits): contiguous or grouped by single spaces or dashes
  * (4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3, 4-4-4, and the short last groups of 13–15 and 17–18
  * digit numbers). Valid only with a known IIN range for its length and a passing Luhn check.
+ * `medium` without a keyword, except contiguous runs of 12–15 digits other than Amex: `low`.
  */
 export const paymentCard: DetectorDefinition = {
   id: 'payment_card',
@@ -23,13 +28,16 @@ export const paymentCard: DetectorDefinition = {
     ...grouped([FIRST, '\\d{4}', '\\d{4}']),
     CONTIGUOUS,
   ],
-  weakShapes: [],
+  weakShapes: [SHORT_CONTIGUOUS],
   maxLength: 23,
   keywords: [
     'card', 'credit', 'debit', 'visa', 'mastercard', 'amex', 'american express', 'discover', 'jcb', 'diners',
     'unionpay', 'maestro', 'pan', 'ccn', 'cc#', 'cc', 'cardnumber', 'card number', 'creditcard', 'payment', 'account number',
   ],
-  evaluate(_text, canonical) {
-    return cardValid(canonical) ? 'medium' : null;
+  evaluate(text, canonical) {
+    if (!cardValid(canonical)) return null;
+    // Grouped, 16 digits or more, or Amex: a card as printed. Shorter bare runs: maybe an id.
+    const amex = text.length === 15 && text.charCodeAt(0) === 0x33 && (text.charCodeAt(1) === 0x34 || text.charCodeAt(1) === 0x37);
+    return text.length !== canonical.length || canonical.length >= 16 || amex ? 'medium' : 'low';
   },
 };
