@@ -84,6 +84,28 @@ t.test('exchange events respect the log level', async (t) => {
   t.equal(out.lines.length, 1, 'an error event is');
 });
 
+t.test('with workers sharing stdout, a line gives up detail to stay one atomic write', async (t) => {
+  const out = Object.assign(capture(), { maxLineBytes: 4096 });
+  const audit = new AuditLog({ destination: out });
+  const many = Array.from({ length: 20 }, (_, k) => `${k}`.padStart(16, 'f'));
+  const detector = { ...record().detectors[0]!, fingerprints: many, locations: Array.from({ length: 10 }, (_, k) => `/items/${k}/${'x'.repeat(200)}`) };
+  audit.exchange(record({ path: `/${'p'.repeat(6000)}`, detectors: [detector, { ...detector, direction: 'response' }] }));
+  audit.exchange(record());
+  audit.writePending();
+  const [long, usual] = out.lines as [string, string];
+  t.ok(Buffer.byteLength(long) <= 4096, `the long line fits (${Buffer.byteLength(long)} bytes)`);
+  const parsed = JSON.parse(long) as ExchangeAuditRecord;
+  t.equal(parsed.truncated, true, 'and says it was cut');
+  t.equal(parsed.detectors.length, 2, 'every detector is still there');
+  t.equal(parsed.detectors[0]?.count, detector.count, 'with its count');
+  t.equal((JSON.parse(usual) as ExchangeAuditRecord).truncated, undefined, 'a usual line is untouched');
+  const single = capture();
+  const alone = new AuditLog({ destination: single });
+  alone.exchange(record({ path: `/${'p'.repeat(6000)}` }));
+  alone.writePending();
+  t.ok((single.lines[0] as string).length > 6000, 'a process alone on stdout keeps the whole line');
+});
+
 t.test('messages summarise counts and blocking detectors', async (t) => {
   const out = capture();
   const audit = new AuditLog({ destination: out });

@@ -114,6 +114,37 @@ t.test('the installed bin runs the built CLI', { skip: existsSync(BUILT) ? false
   t.match(out, /^leakguard [0-9]+\.[0-9]+\.[0-9]+/);
 });
 
+t.test('SIGTERM while the log reader is behind: exit 0 once every audit line is written', async (t) => {
+  const upstream = await startUpstream((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(`card ${PLANTED.card}`);
+  });
+  t.teardown(() => upstream.close());
+  const dir = t.testdir({ 'policy.yaml': actionPolicy() });
+  const run = leakguard(['proxy', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'], {
+    LEAKGUARD_UPSTREAM: `127.0.0.1:${upstream.port}`,
+    LEAKGUARD_POLICY: `${dir}/policy.yaml`,
+  });
+  const base = await reportedAddress(run, 'inbound');
+  // Stop reading the pipe: after about 64 KiB of lines the proxy's writes meet a full pipe.
+  run.child.stdout?.pause();
+  const exchanges = 400;
+  for (let sent = 0; sent < exchanges; sent += 20) {
+    await Promise.all(Array.from({ length: 20 }, (_, k) => httpRequest(base, { path: `/log/r${sent + k}` })));
+  }
+  run.child.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  run.child.stdout?.resume();
+  const exit = await run.exit;
+  t.equal(exit.code, 0, 'exit 0');
+  const findings = run
+    .stdout()
+    .trim()
+    .split('\n')
+    .filter((line) => line.includes('"leakguard.finding"'));
+  t.equal(findings.length, exchanges, 'one audit line per exchange, none lost');
+});
+
 t.test('SIGTERM: stop accepting, finish what is in flight, exit 0', async (t) => {
   let release: (() => void) | undefined;
   const upstream = await startUpstream((req, res) => {

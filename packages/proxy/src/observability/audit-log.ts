@@ -55,6 +55,8 @@ export interface ExchangeAuditRecord {
   detectors: DetectorSummary[];
   durationMs: number;
   error?: { code: string; message: string };
+  /** Present (true) when lists and long text were cut so that the line stays one atomic write. */
+  truncated?: boolean;
 }
 
 /** One detector in one direction, as findings arrive (the lists are short and capped). */
@@ -126,6 +128,27 @@ export class FindingTally {
       locations: locations.length > 0 ? locations.map(sanitize) : undefined,
     }));
   }
+}
+
+/** Longest host or path an audit line keeps when it must be shortened. */
+const SHORT_TEXT = 256;
+
+function shorten(text: string): string {
+  return text.length > SHORT_TEXT ? `${text.slice(0, SHORT_TEXT)}…` : text;
+}
+
+/**
+ * A shorter form of a record, for lines that must fit one atomic write: level 1 cuts host and
+ * path to 256 characters, drops locations and keeps 5 fingerprints and one mask per detector;
+ * level 2 keeps, per detector, its counts and first fingerprint only.
+ */
+function compactRecord(record: ExchangeAuditRecord, level: 1 | 2 | number): ExchangeAuditRecord {
+  const detectors = record.detectors.map((d) =>
+    level >= 2
+      ? { detector: d.detector, direction: d.direction, action: d.action, count: d.count, confidence: d.confidence, fingerprints: d.fingerprints.slice(0, 1) }
+      : { ...d, fingerprints: d.fingerprints.slice(0, 5), masked: d.masked?.slice(0, 1), locations: undefined },
+  );
+  return { ...record, host: shorten(record.host), path: shorten(record.path), detectors, truncated: true };
 }
 
 /** Appends `value` unless present or `list` holds `limit` entries already. */
@@ -267,11 +290,22 @@ export class AuditLog {
     if (pending.length === 0) return;
     this.pending = [];
     for (const { level, time, event, record, message } of pending) {
-      this.destination.write(
-        `{"level":"${level}"${time}${this.bindings},"event":"${event}",${JSON.stringify(record).slice(1, -1)},"msg":${JSON.stringify(message)}}\n`,
-      );
+      const line = (r: ExchangeAuditRecord): string =>
+        `{"level":"${level}"${time}${this.bindings},"event":"${event}",${JSON.stringify(r).slice(1, -1)},"msg":${JSON.stringify(message)}}\n`;
+      let text = line(record);
+      // Workers share stdout: a line longer than one atomic pipe write could interleave with
+      // another worker's. Such a line (a very long path, many detectors) gives up detail first.
+      for (let level = 1; level <= 2 && text.length * 3 > this.maxLineBytes && Buffer.byteLength(text) > this.maxLineBytes; level++) {
+        text = line(compactRecord(record, level));
+      }
+      this.destination.write(text);
     }
   };
+
+  /** The longest line the destination writes atomically (see BatchedDestination.maxLineBytes). */
+  private get maxLineBytes(): number {
+    return (this.destination as { maxLineBytes?: number }).maxLineBytes ?? Infinity;
+  }
 
   policy(event: PolicyLoadEvent): void {
     // Lines stay in the order of their events.

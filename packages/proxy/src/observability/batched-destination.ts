@@ -103,6 +103,14 @@ export class BatchedDestination implements DestinationStream {
     this.pump();
   }
 
+  /**
+   * The longest line that is written atomically: `batchBytes` when other processes share the
+   * pipe (longer lines could interleave with theirs), else unbounded.
+   */
+  get maxLineBytes(): number {
+    return this.batchBytes <= ATOMIC_WRITE ? this.batchBytes : Infinity;
+  }
+
   /** Writes everything pending synchronously (last lines before the process exits). */
   flushSync(): void {
     this.seal();
@@ -141,9 +149,11 @@ export class BatchedDestination implements DestinationStream {
       this.writing = false;
       if (error) {
         if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
-          // Non-blocking pipe full: try again shortly, in order.
+          // Non-blocking pipe full (the log reader is behind): try again shortly, in order. The
+          // timer keeps the process alive, so that a shutdown waiting in flush() gets there
+          // rather than exiting with the lines still queued.
           this.queue.unshift(pending);
-          setTimeout(() => this.pump(), 5).unref();
+          setTimeout(() => this.pump(), 5);
           return;
         }
         // stdout is gone (EPIPE, EBADF): nothing can be written any more; do not spin.
@@ -168,14 +178,20 @@ export class BatchedDestination implements DestinationStream {
   };
 }
 
+/** How long the last synchronous write waits for a full pipe to take its lines, ms. */
+const EXIT_WRITE_PATIENCE_MS = 10_000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
 function writeFully(fd: number, bytes: Buffer): void {
   let offset = 0;
-  for (let attempts = 0; offset < bytes.length && attempts < 1000; ) {
+  const deadline = Date.now() + EXIT_WRITE_PATIENCE_MS;
+  while (offset < bytes.length) {
     try {
       offset += writeSync(fd, bytes, offset, bytes.length - offset);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-      attempts++;
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() > deadline) throw error;
+      // The pipe is full and the event loop is gone: wait for the reader, without spinning.
+      Atomics.wait(pause, 0, 0, 5);
     }
   }
 }
