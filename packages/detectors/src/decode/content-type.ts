@@ -68,26 +68,7 @@ function parseUncached(contentType: string): DeclaredContentType {
   return { syntax: syntaxOf(mediaType), jsonSequence: JSON_SEQUENCE_TYPES.has(mediaType), charset, charsetDeclared };
 }
 
-/**
- * JSON media types besides `application/json` and `*+json`: the older `x-json` names and the
- * line-delimited streams (NDJSON, JSON Lines, JSON text sequences), whose records are JSON
- * documents too. A redacted number in them must stay a valid token.
- */
-const JSON_TYPES: ReadonlySet<string> = new Set([
-  'application/json',
-  'text/json',
-  'application/x-json',
-  'text/x-json',
-  'application/x-ndjson',
-  'application/ndjson',
-  'application/jsonl',
-  'application/x-jsonl',
-  'application/jsonlines',
-  'application/x-jsonlines',
-  'application/json-seq',
-]);
-
-/** The JSON types whose body is a sequence of documents. */
+/** The JSON types whose body is a sequence of documents (NDJSON, JSON Lines, JSON text sequences). */
 const JSON_SEQUENCE_TYPES: ReadonlySet<string> = new Set([
   'application/x-ndjson',
   'application/ndjson',
@@ -97,6 +78,12 @@ const JSON_SEQUENCE_TYPES: ReadonlySet<string> = new Set([
   'application/x-jsonlines',
   'application/json-seq',
 ]);
+
+/**
+ * JSON media types besides `*+json`: the older `x-json` names and the sequences, whose records
+ * are JSON documents too. A redacted number in them must stay a valid token.
+ */
+const JSON_TYPES: ReadonlySet<string> = new Set(['application/json', 'text/json', 'application/x-json', 'text/x-json', ...JSON_SEQUENCE_TYPES]);
 
 function syntaxOf(mediaType: string): DocumentSyntax {
   if (mediaType === 'application/x-www-form-urlencoded') return 'form';
