@@ -406,7 +406,9 @@ export class WindowScanner {
    * A value printed in space-separated groups (`712 01 2345`), with more digit groups joined
    * the same way before or after it, is a piece of a longer grouped number: tracking numbers
    * (`1Z 5R8 712 01 2345 678 4`, `9400 9032 5883 4859 6029 90`), account and reference
-   * numbers. Whole cards of 15 digits or more are distinctive enough to stand anyway.
+   * numbers. A whole card of 15 digits or more only when a group comes before it (an IBAN,
+   * `FR76 9423 3677 4030 2616 5037 602`; `USPS 9400 5093 3258 2605 3573 63`): a card followed
+   * by its expiry (`4111 1111 1111 1111 12/26`) stays a card.
    */
   private inLongerGrouping(rel: number, relEnd: number): boolean {
     const v = this.view;
@@ -414,9 +416,9 @@ export class WindowScanner {
     if (separator < 0) return false;
     let digits = 0;
     for (let i = rel; i < relEnd; i++) if (isDigit(v[i] as number)) digits++;
-    if (digits >= 15) return false;
-    if (rel >= 2 && v[rel - 1] === separator && isDigit(v[rel - 2] as number)) return true;
-    return relEnd + 1 < v.length && v[relEnd] === separator && isDigit(v[relEnd + 1] as number);
+    const before = rel >= 2 && v[rel - 1] === separator && isDigit(v[rel - 2] as number);
+    const after = relEnd + 1 < v.length && v[relEnd] === separator && isDigit(v[relEnd + 1] as number);
+    return before || (digits < 15 && after);
   }
 
   /**

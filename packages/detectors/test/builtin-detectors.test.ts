@@ -245,7 +245,7 @@ t.test('a grouped card followed by another number: the number is scanned too, at
     ['a spaced SSN after a spaced card', `card ${spaced} 536 22 1234 end`, ['payment_card']],
     ['a phone number after a spaced card', `card ${spaced} 555-201-3344 end`, ['payment_card']],
     ['a dashed SSN glued to a dashed card', `card ${dashed}-536-22-1234 end`, []],
-    ['two cards and an SSN', `${spaced} 536-22-1234 ${spaced} 536-22-1234`, ['payment_card', 'us_ssn', 'payment_card', 'us_ssn']],
+    ['two cards and an SSN', `${spaced} 536-22-1234 and ${spaced} 536-22-1234`, ['payment_card', 'us_ssn', 'payment_card', 'us_ssn']],
   ];
   for (const [label, text, detectors] of cases) {
     const body = Buffer.from(text);
@@ -294,9 +294,14 @@ t.test('short contiguous card numbers need a card keyword; whole and grouped one
   t.same(detectorsIn(`{"ean":"${visa13}","sku":"${maestro12}"}`), [], 'a 13-digit barcode and a 12-digit SKU alone');
   t.same(detectorsIn(`{"card_number":"${visa13}"}`), ['payment_card:high'], 'a 13-digit Visa next to its keyword');
   t.same(detectorsIn(`paid by maestro ${maestro12}`), ['payment_card:high'], 'a 12-digit Maestro next to its keyword');
-  t.same(detectorsIn(`ref ${group(maestro12, [4, 4, 4], ' ')}`), ['payment_card:medium'], 'grouped, it stands alone');
+  t.same(detectorsIn(`ref ${group(maestro12, [4, 4, 4], ' ')}`), [], 'twelve digits in three groups alone (reference numbers look so)');
+  t.same(detectorsIn(`card ${group(maestro12, [4, 4, 4], ' ')}`), ['payment_card:high'], 'the same next to its keyword');
+  t.same(detectorsIn(`ref ${group(visa13, [4, 4, 4, 1], ' ')}`), ['payment_card:medium'], 'thirteen digits grouped stand alone');
   t.same(detectorsIn(`ref ${card('37', 15)}`), ['payment_card:medium'], 'a contiguous Amex stands alone');
   t.same(detectorsIn(`ref ${visa16}`), ['payment_card:medium'], 'so does a contiguous 16-digit card');
+  t.same(detectorsIn(`IBAN FR76 9423 ${group(visa16, [4, 4, 4, 4], ' ')} 602`), [], 'inside the groups of an IBAN: not a card');
+  t.same(detectorsIn(`USPS 9400 ${group(card('4', 19), [4, 4, 4, 4, 3], ' ')};`), [], 'after the first group of a tracking number: not a card');
+  t.same(detectorsIn(`${group(visa16, [4, 4, 4, 4], ' ')} 12/26`), ['payment_card:medium'], 'a card followed by its expiry is a card');
 });
 
 t.test('redaction keeps the elements of an X12 interchange', async (t) => {

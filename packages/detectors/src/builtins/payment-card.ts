@@ -14,7 +14,8 @@ const FIRST = '[2-6]\\d{3}';
  * Payment card PAN (12–19 digits): contiguous or grouped by single spaces or dashes
  * (4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3, 4-4-4, and the short last groups of 13–15 and 17–18
  * digit numbers). Valid only with a known IIN range for its length and a passing Luhn check.
- * `medium` without a keyword, except contiguous runs of 12–15 digits other than Amex: `low`.
+ * `medium` without a keyword, except contiguous runs of 12–15 digits other than Amex and
+ * 12 digits in three groups: `low`.
  */
 export const paymentCard: DetectorDefinition = {
   id: 'payment_card',
@@ -24,11 +25,10 @@ export const paymentCard: DetectorDefinition = {
     ...grouped([FIRST, '\\d{4}', '\\d{4}', '\\d{4}', '\\d{1,3}']),
     ...grouped([FIRST, '\\d{4}', '\\d{4}', '\\d{1,4}']),
     ...grouped([FIRST, '\\d{6}', '\\d{4,5}']),
-    // 12-digit numbers (Maestro) in three groups of four.
-    ...grouped([FIRST, '\\d{4}', '\\d{4}']),
     CONTIGUOUS,
   ],
-  weakShapes: [SHORT_CONTIGUOUS],
+  // 12-digit numbers (Maestro) in three groups of four are also reference and order numbers.
+  weakShapes: [SHORT_CONTIGUOUS, ...grouped([FIRST, '\\d{4}', '\\d{4}'])],
   maxLength: 23,
   keywords: [
     'card', 'credit', 'debit', 'visa', 'mastercard', 'amex', 'american express', 'discover', 'jcb', 'diners',
@@ -36,8 +36,10 @@ export const paymentCard: DetectorDefinition = {
   ],
   evaluate(text, canonical) {
     if (!cardValid(canonical)) return null;
-    // Grouped, 16 digits or more, or Amex: a card as printed. Shorter bare runs: maybe an id.
+    // Grouped (13 digits or more), 16 digits or more, or Amex: a card as printed. Shorter runs
+    // and three groups of four: maybe an id.
     const amex = text.length === 15 && text.charCodeAt(0) === 0x33 && (text.charCodeAt(1) === 0x34 || text.charCodeAt(1) === 0x37);
-    return text.length !== canonical.length || canonical.length >= 16 || amex ? 'medium' : 'low';
+    const grouped = text.length !== canonical.length;
+    return (grouped && canonical.length > 12) || canonical.length >= 16 || amex ? 'medium' : 'low';
   },
 };
