@@ -62,8 +62,6 @@ export interface ScanPlan {
   readonly weak: RE2 | null;
   /** Keywords of gated detectors: tells which `main` matches are keywords, and how long. */
   readonly keywords: KeywordMatcher | null;
-  /** Bytes a keyword can start with (1), so that most value matches skip the keyword test. */
-  readonly keywordStarts: Uint8Array;
   /** Longest weak match, in bytes. */
   readonly weakMaxLength: number;
 }
@@ -204,22 +202,16 @@ export class DetectorSet {
     const weakPattern = weak.length > 0 ? new RE2(`\\b(?:${weak.join('|')})\\b`, 'g') : null;
     // Their anchored twins too: compiled with the plan, not on the first scan that finds a match.
     for (const re of [main, weakPattern]) if (re !== null) this.anchoredTwin(re);
-    const keywordStarts = new Uint8Array(256);
-    for (const keyword of keywords?.list ?? []) {
-      const first = keyword.charCodeAt(0) & 0xff;
-      keywordStarts[first] = 1;
-      keywordStarts[keyword.toUpperCase().charCodeAt(0) & 0xff] = 1;
-    }
-    return { main, weak: weakPattern, keywords, keywordStarts, weakMaxLength };
+    return { main, weak: weakPattern, keywords, weakMaxLength };
   }
 
   /**
-   * Where the main pattern of a scan with these overrides first matches in `view`, or -1. A
+   * Where the main pattern of a scan with these settings first matches in `view`, or -1. A
    * view it matches nowhere holds no finding: keywords and weak shapes only matter near a
    * main match.
    */
-  firstMatch(view: Buffer, overrides: ScanOptions['overrides']): number {
-    const main = this.plan(this.resolve(overrides)).main;
+  firstMatch(view: Buffer, settings: readonly ResolvedSettings[]): number {
+    const main = this.plan(settings).main;
     return main === null ? -1 : main.search(view);
   }
 

@@ -101,9 +101,10 @@ export class DetectionEngine implements Engine {
     // A body that is its own view is searched before a scanner is built: most bodies hold
     // nothing, which one native search says without the objects of a scan (4 µs of an 11-byte
     // body's inspection in the proxy); the others are scanned from their first match.
-    const first = raw.length > 0 && isOwnView(raw, request.contentType) ? this.set.firstMatch(raw, request.overrides) : 0;
+    const settings = this.set.resolve(request.overrides);
+    const first = raw.length > 0 && isOwnView(raw, request.contentType) ? this.set.firstMatch(raw, settings) : 0;
     if (first < 0) return { findings: [], output: input, viewBytes: raw.length };
-    const scanner = this.createWindowScanner(request);
+    const scanner = this.createWindowScanner(request, settings);
     scanner.searchFrom(first);
     const scanned = scanner.writeLast(raw);
     const findings = scanner.findings;
@@ -138,10 +139,13 @@ export class DetectionEngine implements Engine {
     return this.createWindowScanner(request);
   }
 
-  /** A window scanner over content-decoded bytes; `contentEncoding` is the caller's business. */
-  createWindowScanner(request: ScannerRequest): WindowScanner {
+  /**
+   * A window scanner over content-decoded bytes; `contentEncoding` is the caller's business.
+   * `settings`: the request's detector settings, when the caller resolved them already.
+   */
+  createWindowScanner(request: ScannerRequest, settings = this.set.resolve(request.overrides)): WindowScanner {
     const options: WindowScannerOptions = {
-      settings: this.set.resolve(request.overrides),
+      settings,
       fingerprinter: this.fingerprinter,
       includeMasked: this.includeMasked,
       contextBefore: this.contextBefore,

@@ -76,11 +76,17 @@ export class KeywordMatcher {
   private readonly forms: readonly KeywordForm[];
   /** The same, longest first (`lengthAt` wants the longest keyword at a position). */
   private readonly formsByLength: readonly KeywordForm[];
+  /** Bytes a keyword can start with (1), in either case: most text skips `lengthAt` on them. */
+  readonly startBytes = new Uint8Array(256);
 
   constructor(keywords: readonly string[]) {
     this.keywords = normalise(keywords);
     this.forms = this.keywords.flatMap((keyword) => joinings(keyword).map((text) => ({ text, short: keyword.length < SHORT })));
     this.formsByLength = [...this.forms].sort((a, b) => b.text.length - a.text.length);
+    for (const keyword of this.keywords) {
+      this.startBytes[keyword.charCodeAt(0) & 0xff] = 1;
+      this.startBytes[keyword.toUpperCase().charCodeAt(0) & 0xff] = 1;
+    }
   }
 
   /**

@@ -226,12 +226,13 @@ export class WindowScanner {
   private keywordLength(start: number, end: number, final: boolean): number {
     const view = this.view;
     const rel = start - this.viewBase;
-    if (this.plan.keywordStarts[view[rel] as number] !== 1) return 0;
+    const keywords = this.plan.keywords as KeywordMatcher;
+    if (keywords.startBytes[view[rel] as number] !== 1) return 0;
     // The word boundary rules read the byte before the keyword and two after it.
     const from = rel > 0 ? rel - 1 : 0;
     const wanted = end - this.viewBase + 2;
     const to = Math.min(view.length, wanted);
-    const length = (this.plan.keywords as KeywordMatcher).lengthAt(view.toString('latin1', from, to), rel - from);
+    const length = keywords.lengthAt(view.toString('latin1', from, to), rel - from);
     if (length > 0) return length;
     // Bytes not received yet may still make it a keyword: a region opened for nothing costs a
     // search, a region missed would lose a value that a single pass finds.

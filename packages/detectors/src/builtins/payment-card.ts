@@ -39,7 +39,7 @@ export const paymentCard: DetectorDefinition = {
     // Grouped (13 digits or more), 16 digits or more, or Amex: a card as printed. Shorter runs
     // and three groups of four: maybe an id.
     const amex = text.length === 15 && text.charCodeAt(0) === 0x33 && (text.charCodeAt(1) === 0x34 || text.charCodeAt(1) === 0x37);
-    const grouped = text.length !== canonical.length;
-    return (grouped && canonical.length > 12) || canonical.length >= 16 || amex ? 'medium' : 'low';
+    const separated = text.length !== canonical.length;
+    return (separated && canonical.length > 12) || canonical.length >= 16 || amex ? 'medium' : 'low';
   },
 };

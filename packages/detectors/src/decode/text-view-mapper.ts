@@ -347,7 +347,6 @@ class PlainStretchFinder {
   }
 }
 
-/** Whether `raw` from `lt` to its end is a proper prefix of `<![CDATA[`. */
 /** Whether `raw` holds nothing a decoder acts on, in the decoder state `flags` (UTF-8 text). */
 function isPlainText(raw: Buffer, flags: number): boolean {
   if (raw.indexOf(0x25) >= 0 || raw.indexOf(0x5c) >= 0) return false;
@@ -377,6 +376,7 @@ export function isOwnView(body: Buffer, contentType: string | undefined): boolea
   return isPlainText(body, declared.syntax === 'form' ? FLAG_FORM : 0);
 }
 
+/** Whether `raw` from `lt` to its end is a proper prefix of `<![CDATA[`. */
 function opensCdataAtEnd(raw: Buffer, lt: number): boolean {
   const tail = raw.length - lt;
   return tail < CDATA_OPENER.length && raw.compare(CDATA_OPENER, 0, tail, lt) === 0;
