@@ -166,7 +166,8 @@ t.test('line-delimited JSON types get JSON number quoting', async (t) => {
   for (const contentType of ['application/x-ndjson', 'application/jsonl', 'application/x-json']) {
     const lines = engine.process(body, { contentType }).output.toString().trim().split('\n');
     const ssns = lines.map((line) => (JSON.parse(line) as { ssn: unknown }).ssn);
-    t.same(ssns, ['***1234', '***1235'], `${contentType}: every record parses, numbers quoted`);
+    // A comparison, not t.same: a failure must not print what the output still holds.
+    t.ok(ssns.length === 2 && ssns[0] === '***1234' && ssns[1] === '***1235', `${contentType}: every record parses, numbers quoted`);
   }
 });
 

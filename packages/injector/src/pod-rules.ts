@@ -92,8 +92,8 @@ function effectiveRequests(container: JsonObject): Map<string, Quantity> {
   return requests;
 }
 
-function add(total: Map<string, bigint>, requests: Map<string, Quantity> | Map<string, bigint>): void {
-  for (const [name, value] of requests) total.set(name, (total.get(name) ?? 0n) + (typeof value === 'bigint' ? value : value.nanos));
+function add(total: Map<string, bigint>, requests: Map<string, Quantity>): void {
+  for (const [name, value] of requests) total.set(name, (total.get(name) ?? 0n) + value.nanos);
 }
 
 function takeMax(total: Map<string, bigint>, candidate: Map<string, bigint>): void {

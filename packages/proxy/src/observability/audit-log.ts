@@ -142,9 +142,9 @@ function shorten(text: string): string {
  * path to 256 characters, drops locations and keeps 5 fingerprints and one mask per detector;
  * level 2 keeps, per detector, its counts and first fingerprint only.
  */
-function compactRecord(record: ExchangeAuditRecord, level: 1 | 2 | number): ExchangeAuditRecord {
+function compactRecord(record: ExchangeAuditRecord, level: 1 | 2): ExchangeAuditRecord {
   const detectors = record.detectors.map((d) =>
-    level >= 2
+    level === 2
       ? { detector: d.detector, direction: d.direction, action: d.action, count: d.count, confidence: d.confidence, fingerprints: d.fingerprints.slice(0, 1) }
       : { ...d, fingerprints: d.fingerprints.slice(0, 5), masked: d.masked?.slice(0, 1), locations: undefined },
   );
@@ -289,18 +289,23 @@ export class AuditLog {
     const pending = this.pending;
     if (pending.length === 0) return;
     this.pending = [];
-    for (const { level, time, event, record, message } of pending) {
-      const line = (r: ExchangeAuditRecord): string =>
-        `{"level":"${level}"${time}${this.bindings},"event":"${event}",${JSON.stringify(r).slice(1, -1)},"msg":${JSON.stringify(message)}}\n`;
-      let text = line(record);
+    const limit = this.maxLineBytes;
+    for (const entry of pending) {
+      let text = this.line(entry, entry.record);
       // Workers share stdout: a line longer than one atomic pipe write could interleave with
       // another worker's. Such a line (a very long path, many detectors) gives up detail first.
-      for (let level = 1; level <= 2 && text.length * 3 > this.maxLineBytes && Buffer.byteLength(text) > this.maxLineBytes; level++) {
-        text = line(compactRecord(record, level));
+      for (const detail of [1, 2] as const) {
+        if (text.length * 3 <= limit || Buffer.byteLength(text) <= limit) break;
+        text = this.line(entry, compactRecord(entry.record, detail));
       }
       this.destination.write(text);
     }
   };
+
+  /** The line of a pending exchange event, with `record` (the event's own, or a shorter form of it). */
+  private line({ level, time, event, message }: PendingExchange, record: ExchangeAuditRecord): string {
+    return `{"level":"${level}"${time}${this.bindings},"event":"${event}",${JSON.stringify(record).slice(1, -1)},"msg":${JSON.stringify(message)}}\n`;
+  }
 
   /** The longest line the destination writes atomically (see BatchedDestination.maxLineBytes). */
   private get maxLineBytes(): number {
