@@ -1,11 +1,12 @@
 // Pieces of the runtime that the socket-level tests only reach indirectly: the in-flight list
-// that drain uses, and the batched stdout writer of audit lines.
+// that drain uses, the batched stdout writer of audit lines, and the per-turn exchange batch.
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { ExchangeBatch } from '../src/exchange/exchange-batch.js';
 import type { TrackedExchange } from '../src/exchange/exchange-context.js';
 import { BatchedDestination } from '../src/observability/batched-destination.js';
 import { DrainController } from '../src/server/drain-controller.js';
@@ -127,4 +128,50 @@ t.test('lines still pending when the process exits are written, and do not hold 
   const out = child.stdout.trim().split('\n');
   t.equal(out.length, 500);
   t.same(JSON.parse(out[499] as string), { i: 499 });
+});
+
+t.test('ExchangeBatch runs the steps of one turn together: every inspect, then every forward', async (t) => {
+  const batch = new ExchangeBatch();
+  const order: string[] = [];
+  for (const name of ['a', 'b', 'c']) {
+    batch.add(
+      () => {
+        order.push(`inspect ${name}`);
+        return name.toUpperCase();
+      },
+      (inspected) => order.push(`forward ${name}=${inspected}`),
+    );
+  }
+  t.same(order, [], 'nothing runs in the turn that adds the steps');
+  await new Promise((resolve) => setImmediate(resolve));
+  t.same(order, ['inspect a', 'inspect b', 'inspect c', 'forward a=A', 'forward b=B', 'forward c=C']);
+});
+
+t.test('ExchangeBatch: a step added while a batch runs waits for the next turn', async (t) => {
+  const batch = new ExchangeBatch();
+  const order: string[] = [];
+  batch.add(
+    () => order.push('first'),
+    () => batch.add(() => order.push('added by a forward'), () => order.push('its forward')),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  t.same(order, ['first']);
+  await new Promise((resolve) => setImmediate(resolve));
+  t.same(order, ['first', 'added by a forward', 'its forward']);
+});
+
+t.test('ExchangeBatch: a step that throws does not starve the others, and its error is not swallowed', async (t) => {
+  const module = fileURLToPath(new URL('../src/exchange/exchange-batch.ts', import.meta.url));
+  const script = `
+    const { ExchangeBatch } = await import(${JSON.stringify(module)});
+    const batch = new ExchangeBatch();
+    batch.add(() => 1, () => console.log('forward 1'));
+    batch.add(() => { throw new Error('inspect 2 broke'); }, () => console.log('forward 2'));
+    batch.add(() => 3, () => { throw new Error('forward 3 broke'); });
+    batch.add(() => 4, () => console.log('forward 4'));
+  `;
+  const child = spawnSync(process.execPath, ['--import=tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  t.same(child.stdout.trim().split('\n'), ['forward 1', 'forward 4'], 'the other steps ran; a failed inspect has no forward');
+  t.not(child.status, 0, 'the process fails as it would have with the step run alone');
+  t.match(child.stderr, /inspect 2 broke/, 'with the first error');
 });

@@ -5,6 +5,7 @@ import type { AuditLog } from '../observability/audit-log.js';
 import type { ProxyMetrics } from '../observability/proxy-metrics.js';
 import type { PolicySnapshot } from '../policy/policy-snapshot.js';
 import type { Listener } from '../policy/route-rules.js';
+import type { ExchangeBatch } from './exchange-batch.js';
 
 /** The app behind the proxy. */
 export interface UpstreamTarget {
@@ -46,4 +47,6 @@ export interface ExchangeContext {
   readonly metrics: ProxyMetrics;
   readonly audit: AuditLog;
   readonly tracker: ExchangeTracker;
+  /** Where exchanges run their inspect-then-forward steps, together per event-loop turn. */
+  readonly batch: ExchangeBatch;
 }

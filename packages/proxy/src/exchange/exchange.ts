@@ -138,13 +138,26 @@ export class Exchange implements TrackedExchange {
     );
   }
 
-  /** Runs the exchange; `expectsContinue`: the client waits for `100 Continue` before its body. */
+  /**
+   * Runs the exchange; `expectsContinue`: the client waits for `100 Continue` before its body.
+   * The head is inspected, and the request sent on, in this turn's batch (see ExchangeBatch).
+   */
   run(expectsContinue = false): void {
     this.ctx.tracker.add(this);
     this.res.once('close', this.onComplete);
-    if (!this.onRequest()) return;
-    if (expectsContinue) this.res.writeContinue();
-    this.inspectRequest();
+    this.ctx.batch.add(
+      () => this.live && this.onRequest(),
+      (accepted) => {
+        if (!accepted || !this.live) return;
+        if (expectsContinue) this.res.writeContinue();
+        this.inspectRequest();
+      },
+    );
+  }
+
+  /** Neither decided nor closed: batched steps run only while this holds. */
+  private get live(): boolean {
+    return !this.finished && !this.completed;
   }
 
   /** Ends the exchange at once (drain grace period over). */
@@ -346,21 +359,24 @@ export class Exchange implements TrackedExchange {
   private inspectWholeRequest(contentType: string | undefined, contentEncoding: string | undefined): void {
     const headers = this.forwardHeaders;
     const body = new WholeBody(this.req, {
-      complete: (raw) => {
-        if (this.finished) return;
-        const result = this.processWhole('request', raw, contentType, contentEncoding);
-        if (!result) return;
-        const blockedBy = this.recordResult('request', result);
-        if (blockedBy) {
-          this.fail(new ExchangeBlockedError('request', blockedBy), 'blocked');
-          return;
-        }
-        if (result.output !== raw && result.findings.some((f) => f.action !== 'log')) this.redacted = true;
-        headers['content-length'] = String(result.output.length);
-        if (headers['transfer-encoding'] !== undefined) delete headers['transfer-encoding'];
-        this.replayBody = [result.output];
-        this.forwardUpstream(new BufferedBody(result.output));
-      },
+      complete: (raw) =>
+        this.ctx.batch.add(
+          () => (this.live ? this.processWhole('request', raw, contentType, contentEncoding) : undefined),
+          (result) => {
+            // No result: the exchange ended, or a fault was handled by failMode already.
+            if (result === undefined || !this.live) return;
+            const blockedBy = this.recordResult('request', result);
+            if (blockedBy) {
+              this.fail(new ExchangeBlockedError('request', blockedBy), 'blocked');
+              return;
+            }
+            if (result.output !== raw && result.findings.some((f) => f.action !== 'log')) this.redacted = true;
+            headers['content-length'] = String(result.output.length);
+            if (headers['transfer-encoding'] !== undefined) delete headers['transfer-encoding'];
+            this.replayBody = [result.output];
+            this.forwardUpstream(new BufferedBody(result.output));
+          },
+        ),
       sourceFailed: () => this.clientGone(),
     });
     this.requestBody = body;
@@ -597,35 +613,42 @@ export class Exchange implements TrackedExchange {
     contentEncoding: string | undefined,
   ): void {
     const body = new WholeBody(proxyRes, {
-      complete: (raw) => {
-        if (this.finished) return;
-        const result = this.processWhole('response', raw, contentType, contentEncoding);
-        if (!result) {
-          const original = this.pendingRawResponse;
-          if (original && !this.finished) {
-            this.writeHead(status, proxyRes.statusMessage, headers);
-            this.res.end(original);
-          }
-          return;
-        }
-        const blockedBy = this.recordResult('response', result);
-        if (blockedBy) {
-          this.fail(new ExchangeBlockedError('response', blockedBy), 'blocked');
-          return;
-        }
-        if (result.findings.some((f) => f.action !== 'log')) {
-          this.redacted = true;
-          // The representation changed: validators of the original bytes no longer hold.
-          dropValidators(headers);
-        }
-        headers['content-length'] = String(result.output.length);
-        this.writeHead(status, proxyRes.statusMessage, headers);
-        this.res.end(result.output);
-      },
+      complete: (raw) =>
+        this.ctx.batch.add(
+          () => (this.live ? this.processWhole('response', raw, contentType, contentEncoding) : undefined),
+          (result) => this.releaseWholeResponse(proxyRes, headers, status, result),
+        ),
       sourceFailed: () => this.responseBroke('reset'),
     });
     this.responseBody = body;
     body.start();
+  }
+
+  /** Sends an inspected whole response on; `result` undefined: the exchange ended, or the engine faulted. */
+  private releaseWholeResponse(proxyRes: IncomingMessage, headers: OutgoingHttpHeaders, status: number, result: ProcessResult | undefined): void {
+    if (!this.live) return;
+    if (!result) {
+      // A fault that failed open: the original bytes go out as they came.
+      const original = this.pendingRawResponse;
+      if (original) {
+        this.writeHead(status, proxyRes.statusMessage, headers);
+        this.res.end(original);
+      }
+      return;
+    }
+    const blockedBy = this.recordResult('response', result);
+    if (blockedBy) {
+      this.fail(new ExchangeBlockedError('response', blockedBy), 'blocked');
+      return;
+    }
+    if (result.findings.some((f) => f.action !== 'log')) {
+      this.redacted = true;
+      // The representation changed: validators of the original bytes no longer hold.
+      dropValidators(headers);
+    }
+    headers['content-length'] = String(result.output.length);
+    this.writeHead(status, proxyRes.statusMessage, headers);
+    this.res.end(result.output);
   }
 
   // ---- decisions ---------------------------------------------------------------------------

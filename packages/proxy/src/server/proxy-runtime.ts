@@ -7,6 +7,7 @@ import { Agent, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import HttpProxy from 'http-proxy';
 import { routeProxyEvents } from '../exchange/exchange.js';
+import { ExchangeBatch } from '../exchange/exchange-batch.js';
 import type { ExchangeContext, UpstreamTarget } from '../exchange/exchange-context.js';
 import { AuditLog } from '../observability/audit-log.js';
 import { ProxyMetrics } from '../observability/proxy-metrics.js';
@@ -120,6 +121,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       metrics,
       audit,
       tracker,
+      batch: new ExchangeBatch(),
     };
     inbound = createInboundServer(ctx, options);
   }

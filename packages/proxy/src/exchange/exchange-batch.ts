@@ -1,0 +1,60 @@
+/**
+ * Exchange steps that became ready during one event-loop turn, run together in that turn's
+ * check phase (`setImmediate`), in two passes: every step's `inspect`, then every step's
+ * `forward`. The work is the same as running each step where it became ready; the order is
+ * not. One inspection after another finds the engine's code, its RE2 automata and its tables
+ * in the CPU caches, and one forward after another finds Node's HTTP code there, where an
+ * inspection between two requests' worth of HTTP work finds neither.
+ *
+ * Measured with the bench's CPU probe (proxy CPU per request at 1 KiB, 32 connections, best of
+ * 8 interleaved rounds; plain http-proxy 85–98 µs): a card in every body, GET 157 → 123 µs,
+ * POST 177 → 133 µs; no findings, GET 116 → 90 µs. A step waits for nothing but the end of the
+ * poll phase that made it ready: at one connection a batch holds one step.
+ */
+
+/** Marks a step whose `inspect` threw: its `forward` is not run. */
+const FAILED: unique symbol = Symbol('failed');
+
+export class ExchangeBatch {
+  private inspects: (() => unknown)[] = [];
+  private forwards: ((inspected: unknown) => void)[] = [];
+
+  /**
+   * Runs `forward(inspect())` in this turn's check phase, beside the other steps added in the
+   * same turn. Both callbacks must check that their exchange is still live: it may have ended
+   * (client gone, timeout, drain) since the step was added.
+   */
+  add<T>(inspect: () => T, forward: (inspected: T) => void): void {
+    this.forwards.push(forward as (inspected: unknown) => void);
+    if (this.inspects.push(inspect) === 1) setImmediate(this.run);
+  }
+
+  private readonly run = (): void => {
+    const inspects = this.inspects;
+    const forwards = this.forwards;
+    // Steps added while this batch runs (a forward that ends another body) go to the next one.
+    this.inspects = [];
+    this.forwards = [];
+    const results: unknown[] = new Array(inspects.length);
+    // A step that throws is a bug; the others still run, then the first error is thrown on,
+    // as it would have been had the step run alone.
+    let failure: { error: unknown } | undefined;
+    for (let i = 0; i < inspects.length; i++) {
+      try {
+        results[i] = (inspects[i] as () => unknown)();
+      } catch (error) {
+        results[i] = FAILED;
+        failure ??= { error };
+      }
+    }
+    for (let i = 0; i < forwards.length; i++) {
+      if (results[i] === FAILED) continue;
+      try {
+        (forwards[i] as (inspected: unknown) => void)(results[i]);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure !== undefined) throw failure.error;
+  };
+}
