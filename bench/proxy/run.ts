@@ -10,7 +10,9 @@
  * 32-connection load runs in rounds (default 3 of 1 s), the contenders taking turns within
  * each round; a cell reports its median round, and the targets compare Leakguard with
  * http-proxy round by round (the median of the per-round ratios), so that a burst of load
- * from elsewhere hits both sides of a ratio rather than one.
+ * from elsewhere hits both sides of a ratio rather than one. Latency at one connection is taken
+ * the same way: a run per contender in each round (half a second at least), the cell showing
+ * the median round and "p99 added" the median of the per-round differences.
  *
  *   cd bench && node --conditions=leakguard-source --import tsx proxy/run.ts
  *   LEAKGUARD_BENCH_SECONDS=5 … for longer cells (default 3, split into the rounds; the whole run stays under 4 minutes)
@@ -64,6 +66,8 @@ interface Cell {
   p50Ms: number;
   p99Ms: number;
   single: LatencyResult;
+  /** p99 at one connection of each round, in round order. */
+  singleP99Rounds: number[];
   errors: number;
   /** req/s of each round, in round order (rounds of all contenders interleave). */
   rounds: number[];
@@ -77,7 +81,7 @@ function cpuOf(child: ChildProcess): Promise<number> {
   });
 }
 
-type RoundResult = Omit<Cell, 'contender' | 'single' | 'cpuUsPerRequest' | 'rounds'> & { total: number };
+type RoundResult = Omit<Cell, 'contender' | 'single' | 'singleP99Rounds' | 'cpuUsPerRequest' | 'rounds'> & { total: number };
 
 async function load(port: number, method: string, size: number, body: Buffer | undefined, path: string): Promise<RoundResult> {
   const result = await autocannon({
@@ -102,6 +106,8 @@ async function load(port: number, method: string, size: number, body: Buffer | u
 }
 
 const fmt = (n: number, digits = 0): string => n.toFixed(digits);
+/** The median (the lower middle value of an even count). */
+const medianOf = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] as number;
 const sizeName = (size: number): string => (size >= 1048576 ? `${size / 1048576} MiB` : `${size / 1024} KiB`);
 
 /** Builds the packages (`tsc -b`, incremental): the contenders run Leakguard's `dist/`. */
@@ -151,16 +157,29 @@ async function main(): Promise<void> {
             if (child) cpu.set(contender, (cpu.get(contender) ?? 0) + (await cpuOf(child)) - cpuBefore);
           }
         }
+        // One connection, in rounds too: a noisy stretch of the machine then spoils one round of
+        // each side, not the whole figure of one side.
+        const singles = new Map<Contender, LatencyResult[]>(contenders.map((c) => [c, []]));
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const contender of contenders) {
+            const { body, path, port } = request(contender);
+            singles.get(contender)?.push(await measureLatency(`http://127.0.0.1:${port}${path}`, method, body, Math.max(0.5, SECONDS / 2 / ROUNDS)));
+          }
+        }
         for (const contender of contenders) {
-          const { body, path, port } = request(contender);
           const measured = rounds.get(contender) ?? [];
           const median = [...measured].sort((a, b) => a.reqPerSec - b.reqPerSec)[Math.floor((measured.length - 1) / 2)] as RoundResult;
           const total = measured.reduce((sum, r) => sum + r.total, 0);
           const cpuUsPerRequest = processes[contender] && total > 0 ? (cpu.get(contender) ?? 0) / total : undefined;
-          const single = await measureLatency(`http://127.0.0.1:${port}${path}`, method, body, Math.max(1, SECONDS / 2));
+          const latencies = singles.get(contender) ?? [];
+          const single: LatencyResult = {
+            requests: latencies.reduce((sum, l) => sum + l.requests, 0),
+            p50Ms: medianOf(latencies.map((l) => l.p50Ms)),
+            p99Ms: medianOf(latencies.map((l) => l.p99Ms)),
+          };
           const { total: _total, ...fields } = median;
           const errors = measured.reduce((sum, r) => sum + r.errors, 0);
-          cells.push({ contender, single, cpuUsPerRequest, ...fields, errors, rounds: measured.map((r) => r.reqPerSec) });
+          cells.push({ contender, single, singleP99Rounds: latencies.map((l) => l.p99Ms), cpuUsPerRequest, ...fields, errors, rounds: measured.map((r) => r.reqPerSec) });
           process.stderr.write(`  ${sizeName(size)} ${method} ${contender}: ${fmt(median.reqPerSec)} req/s (rounds: ${measured.map((r) => fmt(r.reqPerSec)).join(', ')})\n`);
         }
       }
@@ -174,8 +193,7 @@ async function main(): Promise<void> {
   const pairedRatio = (contender: Contender, method: string, size: number): number => {
     const ours = cell(contender, method, size).rounds;
     const theirs = cell('http-proxy', method, size).rounds;
-    const ratios = ours.map((value, r) => value / (theirs[r] as number)).sort((a, b) => a - b);
-    return ratios[Math.floor((ratios.length - 1) / 2)] as number;
+    return medianOf(ours.map((value, r) => value / (theirs[r] as number)));
   };
   const lines = [
     '| body | method | contender | req/s | MB/s | p50 ms (32c) | p99 ms (32c) | p50 ms (1c) | p99 ms (1c) | × http-proxy req/s | proxy CPU µs/req |',
@@ -196,11 +214,15 @@ async function main(): Promise<void> {
   targetsTable.push(`| req/s at 1 KiB vs http-proxy (no findings) | ${mark(cleanRatio('GET'), 0.7)} | ${mark(cleanRatio('POST'), 0.7)} | ≥ 70% |`);
   targetsTable.push(`| MB/s at 64 KiB vs http-proxy | ${mark(ratio(65536, 'GET'), 0.35)} | ${mark(ratio(65536, 'POST'), 0.35)} | ≥ 35% |`);
   targetsTable.push(`| MB/s at 1 MiB vs http-proxy | ${mark(ratio(1048576, 'GET'), 0.25)} | ${mark(ratio(1048576, 'POST'), 0.25)} | ≥ 25% |`);
-  const added = (method: string): number => cell('leakguard', method, 1024).single.p99Ms - cell('http-proxy', method, 1024).single.p99Ms;
+  // Round by round, as pairedRatio: Leakguard's p99 of round r less http-proxy's, just before it.
+  const added = (method: string): number => {
+    const theirs = cell('http-proxy', method, 1024).singleP99Rounds;
+    return medianOf(cell('leakguard', method, 1024).singleP99Rounds.map((p99, r) => p99 - (theirs[r] as number)));
+  };
   targetsTable.push(`| p99 added at 1 connection, 1 KiB | ${mark(added('GET'), 1, false)} | ${mark(added('POST'), 1, false)} | < 1 ms |`);
 
   const report = [
-    `Proxy benchmark: ${SECONDS}s per cell at 32 connections (autocannon) in ${ROUNDS} interleaved rounds (median round shown; targets are medians of per-round ratios), ${Math.max(1, SECONDS / 2)}s at 1 connection; node ${process.version}, loopback.`,
+    `Proxy benchmark: ${SECONDS}s per cell at 32 connections (autocannon) and ${fmt(ROUNDS * Math.max(0.5, SECONDS / 2 / ROUNDS), 1)}s at 1 connection, each in ${ROUNDS} interleaved rounds (median round shown; targets are medians of per-round ratios and differences); node ${process.version}, loopback.`,
     '',
     ...lines,
     ...targetsTable,
