@@ -175,3 +175,25 @@ t.test('ExchangeBatch: a step that throws does not starve the others, and its er
   t.not(child.status, 0, 'the process fails as it would have with the step run alone');
   t.match(child.stderr, /inspect 2 broke/, 'with the first error');
 });
+
+t.test('ExchangeBatch holds at most 1 MiB of bodies: a step past that runs at once', async (t) => {
+  const batch = new ExchangeBatch();
+  const order: string[] = [];
+  const step = (name: string, bytes: number): void =>
+    batch.add(
+      () => order.push(`inspect ${name}`),
+      () => order.push(`forward ${name}`),
+      bytes,
+    );
+  step('600 KiB', 600 * 1024);
+  step('424 KiB', 424 * 1024); // exactly 1 MiB together
+  step('head', 0); // no body: always batched
+  step('1 byte more', 1);
+  t.same(order, ['inspect 1 byte more', 'forward 1 byte more'], 'the step past the budget ran where it was added');
+  await new Promise((resolve) => setImmediate(resolve));
+  t.same(order.slice(2), ['inspect 600 KiB', 'inspect 424 KiB', 'inspect head', 'forward 600 KiB', 'forward 424 KiB', 'forward head']);
+  step('after the batch ran', 1024 * 1024);
+  t.equal(order.length, 8, 'the budget is per batch: the next one starts empty');
+  await new Promise((resolve) => setImmediate(resolve));
+  t.same(order.slice(8), ['inspect after the batch ran', 'forward after the batch ran']);
+});

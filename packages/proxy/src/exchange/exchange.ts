@@ -376,6 +376,7 @@ export class Exchange implements TrackedExchange {
             this.replayBody = [result.output];
             this.forwardUpstream(new BufferedBody(result.output));
           },
+          raw.length,
         ),
       sourceFailed: () => this.clientGone(),
     });
@@ -617,6 +618,7 @@ export class Exchange implements TrackedExchange {
         this.ctx.batch.add(
           () => (this.live ? this.processWhole('response', raw, contentType, contentEncoding) : undefined),
           (result) => this.releaseWholeResponse(proxyRes, headers, status, result),
+          raw.length,
         ),
       sourceFailed: () => this.responseBroke('reset'),
     });
