@@ -131,7 +131,7 @@ t.test('lines still pending when the process exits are written, and do not hold 
 });
 
 t.test('ExchangeBatch runs the steps of one turn together: every inspect, then every forward', async (t) => {
-  const batch = new ExchangeBatch();
+  const batch = new ExchangeBatch(() => 32);
   const order: string[] = [];
   for (const name of ['a', 'b', 'c']) {
     batch.add(
@@ -148,7 +148,7 @@ t.test('ExchangeBatch runs the steps of one turn together: every inspect, then e
 });
 
 t.test('ExchangeBatch: a step added while a batch runs waits for the next turn', async (t) => {
-  const batch = new ExchangeBatch();
+  const batch = new ExchangeBatch(() => 32);
   const order: string[] = [];
   batch.add(
     () => order.push('first'),
@@ -164,7 +164,7 @@ t.test('ExchangeBatch: a step that throws does not starve the others, and its er
   const module = fileURLToPath(new URL('../src/exchange/exchange-batch.ts', import.meta.url));
   const script = `
     const { ExchangeBatch } = await import(${JSON.stringify(module)});
-    const batch = new ExchangeBatch();
+    const batch = new ExchangeBatch(() => 32);
     batch.add(() => 1, () => console.log('forward 1'));
     batch.add(() => { throw new Error('inspect 2 broke'); }, () => console.log('forward 2'));
     batch.add(() => 3, () => { throw new Error('forward 3 broke'); });
@@ -177,7 +177,7 @@ t.test('ExchangeBatch: a step that throws does not starve the others, and its er
 });
 
 t.test('ExchangeBatch holds at most 1 MiB of bodies: a step past that runs at once', async (t) => {
-  const batch = new ExchangeBatch();
+  const batch = new ExchangeBatch(() => 32);
   const order: string[] = [];
   const step = (name: string, bytes: number): void =>
     batch.add(
@@ -196,4 +196,19 @@ t.test('ExchangeBatch holds at most 1 MiB of bodies: a step past that runs at on
   t.equal(order.length, 8, 'the budget is per batch: the next one starts empty');
   await new Promise((resolve) => setImmediate(resolve));
   t.same(order.slice(8), ['inspect after the batch ran', 'forward after the batch ran']);
+});
+
+t.test('ExchangeBatch: the only exchange in flight does not wait for a batch of one', async (t) => {
+  let inFlight = 1;
+  const batch = new ExchangeBatch(() => inFlight);
+  const order: string[] = [];
+  batch.add(() => order.push('inspect alone'), () => order.push('forward alone'));
+  t.same(order, ['inspect alone', 'forward alone'], 'run where it was added');
+  inFlight = 2;
+  batch.add(() => order.push('inspect first of two'), () => order.push('forward first of two'));
+  inFlight = 1; // the other one completed: a pending batch is still joined, never overtaken
+  batch.add(() => order.push('inspect joins'), () => order.push('forward joins'));
+  t.equal(order.length, 2);
+  await new Promise((resolve) => setImmediate(resolve));
+  t.same(order.slice(2), ['inspect first of two', 'inspect joins', 'forward first of two', 'forward joins']);
 });

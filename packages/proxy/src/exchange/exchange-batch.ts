@@ -9,7 +9,7 @@
  * Measured with the bench's CPU probe (proxy CPU per request at 1 KiB, 32 connections, best of
  * 8 interleaved rounds; plain http-proxy 85–98 µs): a card in every body, GET 157 → 123 µs,
  * POST 177 → 133 µs; no findings, GET 116 → 90 µs. A step waits for nothing but the end of the
- * poll phase that made it ready: at one connection a batch holds one step.
+ * poll phase that made it ready.
  */
 
 /**
@@ -30,12 +30,22 @@ export class ExchangeBatch {
   private bytes = 0;
 
   /**
+   * `inFlight`: how many exchanges are in flight, the caller's included. A step of the only
+   * exchange in flight, with no batch pending, runs at once: nothing would share its batch, and
+   * the hop to the check phase alone cost 40–70 µs at one connection (median p50 of 12 rounds,
+   * POST 0.418 → 0.349 ms, GET 0.325 → 0.287 ms).
+   */
+  constructor(private readonly inFlight: () => number) {}
+
+  /**
    * Runs `forward(inspect())` in this turn's check phase, beside the other steps added in the
    * same turn. Both callbacks must check that their exchange is still live: it may have ended
    * (client gone, timeout, drain) since the step was added. `bytes`: the body the step holds.
+   * A step runs at once instead when it is alone in flight, or its body would take the batch
+   * past its budget.
    */
   add<T>(inspect: () => T, forward: (inspected: T) => void, bytes = 0): void {
-    if (bytes > 0 && this.bytes + bytes > MAX_BATCH_BYTES) {
+    if ((this.inspects.length === 0 && this.inFlight() <= 1) || (bytes > 0 && this.bytes + bytes > MAX_BATCH_BYTES)) {
       forward(inspect());
       return;
     }

@@ -121,7 +121,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       metrics,
       audit,
       tracker,
-      batch: new ExchangeBatch(),
+      batch: new ExchangeBatch(() => tracker.size),
     };
     inbound = createInboundServer(ctx, options);
   }
