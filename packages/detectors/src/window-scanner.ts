@@ -459,7 +459,9 @@ export class WindowScanner {
     const settings = this.options.settings[detector.index] as ResolvedSettings;
     if (!settings.enabled) return;
     let confidence = base;
-    if (confidence !== 'high' && detector.keywords.size > 0 && this.keywordNear(detector, start, end)) confidence = 'high';
+    if (confidence !== 'high' && detector.keywords.size > 0 && !this.afterContraryWord(detector, start) && this.keywordNear(detector, start, end)) {
+      confidence = 'high';
+    }
     if (CONFIDENCE_RANK[confidence] < settings.minRank) return;
 
     // Optional fields are assigned, not spread in: spreads made each finding a generic clone.
@@ -564,6 +566,31 @@ export class WindowScanner {
     return this.mapper.rawEnd(v) - this.mapper.rawStart(v) === 1;
   }
 
+  /**
+   * Whether the words right before the value say it is something else: the nearest word that is
+   * not a generic one (`number`, `no`, `value`…) is one of the detector's contrary words.
+   * `providerPhone`, `provider_phone_number`, `Phone No:` and FHIR's `"system":"phone","value":`
+   * all end so; `"npi":` or any other word does not. A camelCase key's humps are its words.
+   */
+  private afterContraryWord(detector: CompiledDetector, start: number): boolean {
+    const contrary = detector.definition.contraryWords;
+    if (contrary === undefined) return false;
+    const v = this.view;
+    const floor = Math.max(0, start - this.viewBase - this.options.contextBefore);
+    let i = start - this.viewBase;
+    for (let words = 0; words < 4; words++) {
+      while (i > floor && !isAsciiLetter(v[i - 1] as number)) i--;
+      if (i === floor) return false;
+      const end = i;
+      i--;
+      while (i > floor && isAsciiLetter(v[i - 1] as number) && !(isUpperAscii(v[i] as number) && isLowerAscii(v[i - 1] as number))) i--;
+      const word = v.toString('latin1', i, end).toLowerCase();
+      if (contrary.includes(word)) return true;
+      if (!GENERIC_WORDS.includes(word)) return false;
+    }
+    return false;
+  }
+
   private keywordNear(detector: CompiledDetector, start: number, end: number): boolean {
     const rel = start - this.viewBase;
     const relEnd = end - this.viewBase;
@@ -632,6 +659,21 @@ function isWeakShapeByte(b: number): boolean {
 /** Bytes of a JSON number token. */
 function isJsonNumberByte(b: number): boolean {
   return isDigit(b) || b === DASH || b === 0x2b || b === 0x2e || b === 0x65 || b === 0x45;
+}
+
+/** Words that name no kind of value (`phone number`, `Phone No`, FHIR's `value`): read past them. */
+const GENERIC_WORDS = ['number', 'num', 'no', 'nr', 'value'];
+
+function isUpperAscii(b: number): boolean {
+  return b >= 0x41 && b <= 0x5a;
+}
+
+function isLowerAscii(b: number): boolean {
+  return b >= 0x61 && b <= 0x7a;
+}
+
+function isAsciiLetter(b: number): boolean {
+  return isUpperAscii(b) || isLowerAscii(b);
 }
 
 function isDigit(b: number): boolean {

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { createEngine } from '@leakguard/detectors';
 import { breakCheck, card, group, nhs, nhsBroken, npi } from './fixtures/identifiers.js';
 import { lowEngine, spans, streamInCuts, TEST_KEY } from './fixtures/engine-fixtures.js';
 
@@ -202,7 +203,6 @@ t.test('confidence from context keywords', async (t) => {
 });
 
 t.test('keywords count in any case and any joining of their words', async (t) => {
-  const { createEngine } = await import('@leakguard/detectors');
   // Default minConfidence: a bare nine-digit SSN, an NHS number or an RRB HICN is reported only with its keyword.
   const engine = createEngine({ fingerprintKey: 'k' });
   const detectorsIn = (text: string): string[] => engine.scan(text).map((f) => `${f.detector}:${f.confidence}`);
@@ -230,7 +230,6 @@ t.test('keywords count in any case and any joining of their words', async (t) =>
 });
 
 t.test('a grouped card followed by another number: the number is scanned too, at every split', async (t) => {
-  const { createEngine } = await import('@leakguard/detectors');
   const engine = createEngine({
     fingerprintKey: TEST_KEY,
     detectors: { us_ssn: { action: 'redact' }, payment_card: { action: 'redact', redaction: { keepLast: 4 } } },
@@ -262,7 +261,6 @@ t.test('a grouped card followed by another number: the number is scanned too, at
 });
 
 t.test('realistic neighbours of values: quantities, ISBNs, tracking and phone numbers', async (t) => {
-  const { createEngine } = await import('@leakguard/detectors');
   const engine = createEngine({ fingerprintKey: 'k' });
   const detectorsIn = (text: string): string[] => engine.scan(text).map((f) => `${f.detector}:${f.confidence}`);
   const clean: Array<[string, string]> = [
@@ -286,7 +284,6 @@ t.test('realistic neighbours of values: quantities, ISBNs, tracking and phone nu
 });
 
 t.test('short contiguous card numbers need a card keyword; whole and grouped ones do not', async (t) => {
-  const { createEngine } = await import('@leakguard/detectors');
   const engine = createEngine({ fingerprintKey: 'k' });
   const detectorsIn = (text: string): string[] => engine.scan(text).map((f) => `${f.detector}:${f.confidence}`);
   const visa13 = card('4', 13);
@@ -305,7 +302,6 @@ t.test('short contiguous card numbers need a card keyword; whole and grouped one
 });
 
 t.test('redaction keeps the elements of an X12 interchange', async (t) => {
-  const { createEngine } = await import('@leakguard/detectors');
   const engine = createEngine({ fingerprintKey: TEST_KEY, detectors: { us_mbi: { action: 'redact' } } });
   const isa = 'ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240101*1200*^*00501*000000001*0*P*:~';
   const text = `${isa}GS*HC*S*R*20240101*1200*1*X*005010X222A1~ST*837*0001~NM1*IL*1*DOE*JANE****MI*1EG4TE5MK73~SE*3*0001~`;
@@ -333,7 +329,6 @@ t.test('decimal fractions and timestamp fractions are not values', async (t) => 
 });
 
 t.test('a value matched by both the main and the keyword-gated search is reported once', async (t) => {
-  const { createEngine } = await import('@leakguard/detectors');
   const engine = createEngine({ fingerprintKey: TEST_KEY, detectors: { us_npi: { minConfidence: 'low' } } });
   const value = npi('123456789');
   t.same(spans(engine.scan(`ssn 536-22-1234 npi ${value}`), 'us_npi'), ['20:30'], 'an NPI near an SSN keyword');
@@ -341,11 +336,46 @@ t.test('a value matched by both the main and the keyword-gated search is reporte
 });
 
 t.test('default minConfidence is medium: ambiguous values need a keyword', async (t) => {
-  const { createEngine } = await import('@leakguard/detectors');
   const engine = createEngine({ fingerprintKey: 'k' });
   t.equal(engine.scan('order 536221234').length, 0, 'bare SSN alone is not reported');
   t.equal(engine.scan('ssn 536221234').length, 1, 'bare SSN with keyword is reported');
   t.equal(engine.scan(`tel ${npi('123456789')}`).length, 0, 'NPI alone is not reported');
   t.equal(engine.scan('tel 943 476 5919').length, 0, 'NHS alone is not reported');
   t.equal(engine.scan('ref 536-22-1234').length, 1, 'formatted SSN is reported');
+});
+
+t.test('a phone or fax number in a provider record is no NPI: the keyword does not raise it', async (t) => {
+  const defaults = lowEngine();
+  const conf = (text: string): string[] => defaults.scan(text).filter((f) => f.detector === 'us_npi').map((f) => f.confidence);
+  // Ten digits starting with 2 that pass the NPI check, as one US phone number in ten does.
+  const phone = npi('212555123');
+  const real = npi('123456789');
+  t.same(conf(`{"provider":"Dr A","providerPhone":"${phone}"}`), ['low'], 'camelCase key ending in Phone');
+  t.same(conf(`{"provider_fax": "${phone}"}`), ['low'], 'snake_case key ending in fax');
+  t.same(conf(`{"provider":"A","phoneNumber":"${phone}"}`), ['low'], 'a generic last word (Number) is read past');
+  t.same(conf(`<Provider><Name>A</Name><ProviderPhone>${phone}</ProviderPhone></Provider>`), ['low'], 'XML element');
+  t.same(conf(`Provider phone: ${phone}`), ['low'], 'prose');
+  t.same(conf(`Provider Phone No: ${phone}`), ['low'], 'Phone No');
+  t.same(
+    conf(`{"resourceType":"Practitioner","name":"provider","telecom":[{"system":"phone","value":"${phone}"}]}`),
+    ['low'],
+    'FHIR ContactPoint: "system":"phone","value":',
+  );
+  t.same(conf(`{"provider":{"npi":"${real}","phone":"${phone}"}}`), ['high', 'low'], 'the NPI beside it stays high');
+  t.same(conf(`Provider NPI number: ${real}`), ['high'], '"NPI number" is still an NPI');
+  t.same(conf(`{"phone":"555","npi":"${real}"}`), ['high'], 'a phone word before the nearest key does not count');
+  t.same(conf(`Call the provider at ${real}`), ['high'], 'any other word before the value stops the search');
+
+  // The default policy reports neither phone form; the decision holds when the body is split anywhere.
+  const body = Buffer.from(`{"provider":{"npi":"${real}","fax":"${phone}"}}`);
+  const strict = createEngine({ fingerprintKey: TEST_KEY });
+  for (let cut = 1; cut < body.length; cut++) {
+    const { findings } = await streamInCuts(strict, body, [cut]);
+    const npis = findings.filter((f) => f.detector === 'us_npi');
+    if (npis.length !== 1 || npis[0]?.start !== body.indexOf(real)) {
+      t.fail(`split at ${cut}: ${npis.length} NPI finding(s)`);
+      return;
+    }
+  }
+  t.pass('the NPI alone is reported, at every split');
 });

@@ -23,6 +23,12 @@ export interface DetectorDefinition {
   /** Context words that raise confidence (lower-case). */
   readonly keywords: readonly string[];
   /**
+   * Words that, as the last word before a value (a key's last word: `providerPhone`,
+   * `provider_phone`, `<ProviderPhone>`, `Provider phone:`), say it is something else: the
+   * keywords around it then do not raise its confidence. Lower-case.
+   */
+  readonly contraryWords?: readonly string[];
+  /**
    * Decides whether a match is the identifier. `text` is the matched view bytes (latin1),
    * `canonical` its ASCII letters and digits, upper-cased. Returns the confidence before
    * context keywords are considered, or `null` when validation fails.

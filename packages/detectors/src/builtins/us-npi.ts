@@ -12,6 +12,9 @@ export const usNpi: DetectorDefinition = {
   weakShapes: [...grouped(['[12]\\d{3}', '\\d{3}', '\\d{3}']), '[12]\\d{9}'],
   maxLength: 12,
   keywords: ['npi', 'provider', 'national provider', 'prescriber', 'physician'],
+  // A provider record's phone and fax numbers sit next to "provider" too; one in ten of those
+  // starting with 2 passes the NPI check.
+  contraryWords: ['phone', 'telephone', 'tel', 'fax', 'mobile', 'cell', 'pager'],
   evaluate(_text, canonical) {
     return npiValid(canonical) ? 'low' : null;
   },
