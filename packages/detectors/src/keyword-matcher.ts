@@ -9,6 +9,8 @@
  * `Justin`, `Vanessa`, `access` and `setting` do not.
  */
 
+import { isLetterByte, isLowerByte, isUpperByte } from './masking.js';
+
 /** Characters under which a keyword is short and must stand as a word. */
 const SHORT = 4;
 
@@ -29,18 +31,6 @@ function joinings(keyword: string): string[] {
   return forms;
 }
 
-function isLetter(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-}
-
-function isUpper(c: number): boolean {
-  return c >= 65 && c <= 90;
-}
-
-function isLower(c: number): boolean {
-  return c >= 97 && c <= 122;
-}
-
 /**
  * Whether the short keyword at `text[at, at + length)` is a word of its own: no letter before
  * it or a camelCase hump (`patientSsn`); no letter after it, a plural `s` ending the word, a
@@ -48,14 +38,14 @@ function isLower(c: number): boolean {
  */
 function standsAlone(text: string, at: number, length: number): boolean {
   const before = text.charCodeAt(at - 1);
-  if (isLetter(before) && !(isLower(before) && isUpper(text.charCodeAt(at)))) return false;
+  if (isLetterByte(before) && !(isLowerByte(before) && isUpperByte(text.charCodeAt(at)))) return false;
   const last = text.charCodeAt(at + length - 1);
   const after = text.charCodeAt(at + length);
-  if (!isLetter(after)) return true;
+  if (!isLetterByte(after)) return true;
   const next = text.charCodeAt(at + length + 1);
-  if ((after === 0x73 || after === 0x53) && !isLetter(next)) return true;
-  if (isLower(last) && isUpper(after)) return true;
-  return isUpper(last) && isUpper(after) && isLower(next);
+  if ((after === 0x73 || after === 0x53) && !isLetterByte(next)) return true;
+  if (isLowerByte(last) && isUpperByte(after)) return true;
+  return isUpperByte(last) && isUpperByte(after) && isLowerByte(next);
 }
 
 /** One searchable form of a keyword. */

@@ -3,6 +3,21 @@ export function isAlnumByte(b: number): boolean {
   return (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122);
 }
 
+/** Whether a byte (or char code) is an ASCII upper-case letter. */
+export function isUpperByte(b: number): boolean {
+  return b >= 65 && b <= 90;
+}
+
+/** Whether a byte (or char code) is an ASCII lower-case letter. */
+export function isLowerByte(b: number): boolean {
+  return b >= 97 && b <= 122;
+}
+
+/** Whether a byte (or char code) is an ASCII letter. */
+export function isLetterByte(b: number): boolean {
+  return isUpperByte(b) || isLowerByte(b);
+}
+
 /** Whether a byte is an RE2 `\w` character (ASCII letter, digit or underscore). */
 export function isWordByte(b: number): boolean {
   return isAlnumByte(b) || b === 95;

@@ -2,7 +2,7 @@ import type { CompiledDetector, DetectorSet, ResolvedSettings, ScanPlan } from '
 import type { KeywordMatcher } from './keyword-matcher.js';
 import { CONFIDENCE_RANK } from './detector-set.js';
 import type { Fingerprinter } from './fingerprint.js';
-import { canonicalize, isAlnumByte, isWordByte, maskText } from './masking.js';
+import { canonicalize, isAlnumByte, isLetterByte, isLowerByte, isUpperByte, isWordByte, maskText } from './masking.js';
 import type { ActionedFinding, Confidence, ViewMapper } from './types.js';
 import { ASCII_MASK } from './decode/fold.js';
 import { isJsonWhitespace } from './decode/located-offsets.js';
@@ -290,7 +290,7 @@ export class WindowScanner {
     const view = this.view;
     const rel = sliceStart + start;
     const separator = view[rel + 4] as number;
-    if ((separator !== 0x20 && separator !== DASH && separator !== PLUS) || view[rel + 9] !== separator || view[rel + 14] !== separator || view[rel + 19] !== separator) {
+    if ((separator !== SPACE && separator !== DASH && separator !== PLUS) || view[rel + 9] !== separator || view[rel + 14] !== separator || view[rel + 19] !== separator) {
       return -1;
     }
     for (let k = 0; k < length; k++) if (k % 5 !== 4 && !isDigit(view[rel + k] as number)) return -1;
@@ -579,11 +579,11 @@ export class WindowScanner {
     const floor = Math.max(0, start - this.viewBase - this.options.contextBefore);
     let i = start - this.viewBase;
     for (let words = 0; words < 4; words++) {
-      while (i > floor && !isAsciiLetter(v[i - 1] as number)) i--;
+      while (i > floor && !isLetterByte(v[i - 1] as number)) i--;
       if (i === floor) return false;
       const end = i;
       i--;
-      while (i > floor && isAsciiLetter(v[i - 1] as number) && !(isUpperAscii(v[i] as number) && isLowerAscii(v[i - 1] as number))) i--;
+      while (i > floor && isLetterByte(v[i - 1] as number) && !(isUpperByte(v[i] as number) && isLowerByte(v[i - 1] as number))) i--;
       const word = v.toString('latin1', i, end).toLowerCase();
       if (contrary.includes(word)) return true;
       if (!GENERIC_WORDS.includes(word)) return false;
@@ -653,28 +653,16 @@ function isAsciiRun(bytes: Buffer, from: number, length: number): boolean {
 
 /** Bytes a weak shape is made of (digits, RRB letters, separators). */
 function isWeakShapeByte(b: number): boolean {
-  return isAlnumByte(b) || b === 0x20 || b === DASH;
+  return isAlnumByte(b) || b === SPACE || b === DASH;
 }
 
 /** Bytes of a JSON number token. */
 function isJsonNumberByte(b: number): boolean {
-  return isDigit(b) || b === DASH || b === 0x2b || b === 0x2e || b === 0x65 || b === 0x45;
+  return isDigit(b) || b === DASH || b === PLUS || b === POINT || b === 0x65 || b === 0x45; // e E
 }
 
 /** Words that name no kind of value (`phone number`, `Phone No`, FHIR's `value`): read past them. */
 const GENERIC_WORDS = ['number', 'num', 'no', 'nr', 'value'];
-
-function isUpperAscii(b: number): boolean {
-  return b >= 0x41 && b <= 0x5a;
-}
-
-function isLowerAscii(b: number): boolean {
-  return b >= 0x61 && b <= 0x7a;
-}
-
-function isAsciiLetter(b: number): boolean {
-  return isUpperAscii(b) || isLowerAscii(b);
-}
 
 function isDigit(b: number): boolean {
   return b >= 48 && b <= 57;
