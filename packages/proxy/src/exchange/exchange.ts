@@ -357,31 +357,33 @@ export class Exchange implements TrackedExchange {
   }
 
   private inspectWholeRequest(contentType: string | undefined, contentEncoding: string | undefined): void {
-    const headers = this.forwardHeaders;
     const body = new WholeBody(this.req, {
       complete: (raw) =>
         this.ctx.batch.add(
           () => (this.live ? this.processWhole('request', raw, contentType, contentEncoding) : undefined),
-          (result) => {
-            // No result: the exchange ended, or a fault was handled by failMode already.
-            if (result === undefined || !this.live) return;
-            const blockedBy = this.recordResult('request', result);
-            if (blockedBy) {
-              this.fail(new ExchangeBlockedError('request', blockedBy), 'blocked');
-              return;
-            }
-            if (result.output !== raw && result.findings.some((f) => f.action !== 'log')) this.redacted = true;
-            headers['content-length'] = String(result.output.length);
-            if (headers['transfer-encoding'] !== undefined) delete headers['transfer-encoding'];
-            this.replayBody = [result.output];
-            this.forwardUpstream(new BufferedBody(result.output));
-          },
+          (result) => this.forwardWholeRequest(raw, result),
           raw.length,
         ),
       sourceFailed: () => this.clientGone(),
     });
     this.requestBody = body;
     body.start();
+  }
+
+  /** Sends an inspected whole request on; `result` undefined: the exchange ended, or a fault was handled by failMode. */
+  private forwardWholeRequest(raw: Buffer, result: ProcessResult | undefined): void {
+    if (result === undefined || !this.live) return;
+    const blockedBy = this.recordResult('request', result);
+    if (blockedBy) {
+      this.fail(new ExchangeBlockedError('request', blockedBy), 'blocked');
+      return;
+    }
+    if (result.output !== raw && result.findings.some((f) => f.action !== 'log')) this.redacted = true;
+    const headers = this.forwardHeaders;
+    headers['content-length'] = String(result.output.length);
+    if (headers['transfer-encoding'] !== undefined) delete headers['transfer-encoding'];
+    this.replayBody = [result.output];
+    this.forwardUpstream(new BufferedBody(result.output));
   }
 
   /** A ScanStream for one body; on a fault creating it, fails closed or calls `passThrough`. */

@@ -219,6 +219,8 @@ export class AuditLog {
   private readonly destination: DestinationStream;
   /** The base fields as pino places them after `time`: `,"pod":…,"namespace":…` or empty. */
   private readonly bindings: string;
+  /** The longest line the destination writes atomically (see BatchedDestination.maxLineBytes). */
+  private readonly maxLineBytes: number;
   private pending: PendingExchange[] = [];
   private pendingTimer: NodeJS.Timeout | undefined;
 
@@ -227,6 +229,7 @@ export class AuditLog {
     if (options.pod) base.pod = options.pod;
     if (options.namespace) base.namespace = options.namespace;
     this.destination = options.destination ?? stdoutDestination();
+    this.maxLineBytes = (this.destination as { maxLineBytes?: number }).maxLineBytes ?? Infinity;
     this.bindings = Object.keys(base).length > 0 ? `,${JSON.stringify(base).slice(1, -1)}` : '';
     this.logger = pino(
       {
@@ -289,15 +292,12 @@ export class AuditLog {
     const pending = this.pending;
     if (pending.length === 0) return;
     this.pending = [];
-    const limit = this.maxLineBytes;
     for (const entry of pending) {
       let text = this.line(entry, entry.record);
       // Workers share stdout: a line longer than one atomic pipe write could interleave with
       // another worker's. Such a line (a very long path, many detectors) gives up detail first.
-      for (const detail of [1, 2] as const) {
-        if (text.length * 3 <= limit || Buffer.byteLength(text) <= limit) break;
-        text = this.line(entry, compactRecord(entry.record, detail));
-      }
+      if (this.tooLong(text)) text = this.line(entry, compactRecord(entry.record, 1));
+      if (this.tooLong(text)) text = this.line(entry, compactRecord(entry.record, 2));
       this.destination.write(text);
     }
   };
@@ -307,9 +307,9 @@ export class AuditLog {
     return `{"level":"${level}"${time}${this.bindings},"event":"${event}",${JSON.stringify(record).slice(1, -1)},"msg":${JSON.stringify(message)}}\n`;
   }
 
-  /** The longest line the destination writes atomically (see BatchedDestination.maxLineBytes). */
-  private get maxLineBytes(): number {
-    return (this.destination as { maxLineBytes?: number }).maxLineBytes ?? Infinity;
+  /** Whether `line` is longer than one atomic write (UTF-8 is at most 3 bytes a UTF-16 unit). */
+  private tooLong(line: string): boolean {
+    return line.length * 3 > this.maxLineBytes && Buffer.byteLength(line) > this.maxLineBytes;
   }
 
   policy(event: PolicyLoadEvent): void {
